@@ -1,0 +1,56 @@
+/**
+ * The one interface every scan reader implements. A cube is H×W×C (rows, columns, channels) and stays
+ * on disk: readers serve row blocks and single pixels, never the whole file.
+ */
+export type DType = 'u1' | 'u2' | 'u4' | 'u8' | 'i1' | 'i2' | 'i4' | 'i8' | 'f4' | 'f8';
+
+export type CubeFormat = 'rpl' | 'npy' | 'npz' | 'hdf5';
+
+/** Linear energy calibration: E(channel i) = offsetKeV + gainKeV · i. */
+export interface Calibration {
+  offsetKeV: number;
+  gainKeV: number;
+}
+
+/** Where a calibration came from, so the viewer can say so. */
+export type CalibrationSource = 'file' | 'sidecar' | 'settings' | 'default';
+
+export interface ResolvedCalibration extends Calibration {
+  source: CalibrationSource;
+}
+
+export interface Cube {
+  readonly path: string;
+  readonly format: CubeFormat;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly dtype: DType;
+  /** The calibration stored in the scan file itself, if it has one. */
+  readonly fileCalibration: Calibration | undefined;
+  /** For HDF5: the dataset path that was opened. */
+  readonly datasetPath?: string;
+  /**
+   * Rows [row0, row0 + nRows) as float32, pixel-major: index ((r − row0)·W + c)·C + ch.
+   * `out`, when given, must hold at least nRows·W·C values and is returned filled.
+   */
+  readRows(row0: number, nRows: number, out?: Float32Array): Promise<Float32Array>;
+  /** The spectrum of one pixel (length C). */
+  readPixel(row: number, col: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+export const DTYPE_BYTES: Record<DType, number> = {
+  u1: 1, u2: 2, u4: 4, u8: 8, i1: 1, i2: 2, i4: 4, i8: 8, f4: 4, f8: 8,
+};
+
+export function energyOfChannel(cal: Calibration, channel: number): number {
+  return cal.offsetKeV + cal.gainKeV * channel;
+}
+
+export function channelOfEnergy(cal: Calibration, energyKeV: number): number {
+  return (energyKeV - cal.offsetKeV) / cal.gainKeV;
+}
+
+/** Bruker M6 default when nothing else is known: 0 keV offset, 10 eV per channel. */
+export const DEFAULT_CALIBRATION: Calibration = { offsetKeV: 0, gainKeV: 0.01 };
