@@ -22,6 +22,13 @@ const nodeExternals = [
   '@tensorflow/tfjs-node-gpu',
 ];
 
+// ESM-only packages bundled into CommonJS (h5wasm's Node build calls createRequire(import.meta.url))
+// need import.meta.url; esbuild leaves it undefined in CJS output, so node bundles define it.
+const importMetaUrl = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
 const workerEntries = existsSync('src/workers')
   ? readdirSync('src/workers')
       .filter((f) => f.endsWith('.worker.ts'))
@@ -31,6 +38,7 @@ const workerEntries = existsSync('src/workers')
 const builds = [
   {
     ...common,
+    ...importMetaUrl,
     entryPoints: { extension: 'src/extension.ts' },
     platform: 'node',
     format: 'cjs',
@@ -44,10 +52,12 @@ const builds = [
     format: 'cjs',
     outdir: 'dist',
     external: nodeExternals,
-    banner: { js: '#!/usr/bin/env node' },
+    ...importMetaUrl,
+    banner: { js: '#!/usr/bin/env node\n' + importMetaUrl.banner.js },
   },
   {
     ...common,
+    ...importMetaUrl,
     entryPoints: Object.fromEntries(workerEntries.map((f) => [f.replace(/^src\/workers\//, '').replace(/\.ts$/, ''), f])),
     platform: 'node',
     format: 'cjs',

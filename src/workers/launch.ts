@@ -36,7 +36,9 @@ export function workerEntry(name: string): { file: string; execArgv: string[] } 
   if (!__filename.endsWith('.ts') && existsSync(sibling)) return { file: sibling, execArgv: [] };
   const source = path.resolve(__dirname, '..', '..', 'src', 'workers', `${name}.worker.ts`);
   const local = path.join(__dirname, `${name}.worker.ts`);
-  return { file: existsSync(local) ? local : source, execArgv: ['--import', 'tsx'] };
+  // `--require tsx/cjs`, not `--import tsx`: on Node 20 a worker started with `--import tsx` still
+  // fails on its .ts entry ("Unknown file extension .ts"); the CJS hook works (this is a CJS project).
+  return { file: existsSync(local) ? local : source, execArgv: ['--require', 'tsx/cjs'] };
 }
 
 /** Run one job in a fresh worker thread; resolves with its result, rejects with its error. */

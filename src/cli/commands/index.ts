@@ -13,3 +13,7 @@ function lazy(summary: string, load: () => Promise<{ run(args: string[]): Promis
 
 // (one line per command, e.g.)
 // COMMANDS.info = lazy('print a scan\'s format, shape, dtype and calibration', () => import('./info'));
+COMMANDS.train = lazy('train FCN, FCN+, 1DCNN or 1DCNN+ on scans with ground truth, writing a model folder', () => import('./train'));
+COMMANDS.predict = lazy('predict elemental maps of a scan with a trained model folder', () => import('./predict'));
+COMMANDS.info = lazy("print a scan's format, shape, dtype and energy calibration", () => import('./info'));
+COMMANDS.maps = lazy('write the ROI maps of a scan as a float32 H×W×n .npy', () => import('./maps'));

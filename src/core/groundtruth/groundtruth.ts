@@ -13,6 +13,11 @@ export interface MapStack {
   maps: Float32Array[];
   /** 1σ uncertainties per map where the file has them (PyMca's s(Fe_K) columns, `uncertainties`). */
   uncertainties?: (Float32Array | undefined)[];
+  /**
+   * What the file holds besides line-family maps and their uncertainties (PyMca's "chisq",
+   * "Scatter_Compton000", "w(Fe_K)" …): listed so the user can see it was seen, then ignored.
+   */
+  ignored?: string[];
 }
 
 /** The map of one line family, or undefined. `line` in any spelling. */

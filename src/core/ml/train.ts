@@ -1,0 +1,308 @@
+/**
+ * Training (thesis §5.2): Adam at lr 1e-3 on the aL1 loss, up to `epochs` epochs over the strided,
+ * shuffled 80 % training share, validation aL1 after each epoch, early stopping after `patience`
+ * epochs without a better validation loss, and the best validation checkpoint restored at the end.
+ *
+ * Batches stream from the temporary sample file (the next batch is read while the current one
+ * trains). Cancellation is checked before every batch: a cancelled run stops within one batch, keeps
+ * the best weights so far (or, before the first epoch ends, the current ones) and still writes a
+ * complete, loadable model folder, with `cancelled: true`.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import { normalizeLineName } from '../lines';
+import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
+import { initBackend, type TF } from './backend';
+import { buildModel, describeModel, isPriorArch, MODEL_ARCHS } from './models';
+import { aL1 } from './loss';
+import { priorMatrix, hasLineFamily } from '../physics/index';
+import { prepareTrainingData, type TrainingData } from './dataset';
+import { epochOrder } from './dataset-sampling';
+import type { SampleStore } from './dataset-store';
+import type { Preprocessing } from './preprocess';
+import { assertAbsent, versions, writeModelDir, PRIOR_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from './model-dir';
+import { formatEpochEvent, type TrainEvent, type TrainJobInput, type TrainJobResult } from './jobs';
+
+export const LEARNING_RATE = 1e-3;
+
+export interface TrainOptions {
+  onEvent?: (e: TrainEvent) => void;
+  onProgress?: ProgressSink;
+  token?: CancelToken;
+  /** Parent folder for the temporary sample file (default: the OS temp folder). */
+  tempParent?: string;
+}
+
+/** One batch as the network sees it: scaled spectra (n×d) and targets in counts (n×k). */
+interface Batch {
+  n: number;
+  x: Float32Array;
+  y: Float32Array;
+}
+
+export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}): Promise<TrainJobResult> {
+  const token = opts.token ?? NEVER_CANCELLED;
+  const emit = opts.onEvent ?? (() => undefined);
+  const log = (message: string) => emit({ kind: 'log', message });
+  checkSettings(input);
+  const outDir = path.resolve(input.outDir);
+  await assertAbsent(outDir);
+
+  const backend = await initBackend(input.backend);
+  const tf = backend.tf;
+  emit({ kind: 'backend', name: backend.name, reason: backend.reason });
+  opts.onProgress?.({ done: 0, total: input.epochs, message: 'reading training data' });
+
+  const data = await prepareTrainingData(
+    { train: input.train, lines: input.lines, calibration: input.calibration, stride: input.stride, valShare: input.valShare, seed: input.seed },
+    { token, log, tempParent: opts.tempParent },
+  );
+  let model: tfTypes.LayersModel | undefined;
+  let optimizer: tfTypes.Optimizer | undefined;
+  let best: tfTypes.Tensor[] | undefined;
+  let targetScale: tfTypes.Tensor | undefined;
+  try {
+    const { store, split, lines, channels } = data;
+    emit({ kind: 'data', trainSamples: split.train.length, valSamples: split.val.length });
+    log(`${lines.length} lines (${lines.join(', ')}), ${channels} channels, calibration ${data.calibration.offsetKeV} keV + ${data.calibration.gainKeV} keV/channel (${data.calibration.source})`);
+
+    const prior = isPriorArch(input.model) ? buildPrior(lines, input.extraPriorLines, data) : undefined;
+    model = buildModel(tf, {
+      arch: input.model,
+      channels,
+      outputs: lines.length,
+      prior: prior && { matrix: prior.matrix, rows: prior.lines.length },
+      seed: input.seed,
+    });
+    optimizer = tf.train.adam(LEARNING_RATE);
+    const vars = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+    const scaleT = tf.tensor1d(data.preprocessing.target.scale);
+    targetScale = scaleT;
+
+    const history = { train: [] as number[], val: [] as number[] };
+    let bestEpoch = 0;
+    let bestValLoss = NaN;
+    let cancelled = false;
+    let stoppedEarly = false;
+    let epochsRun = 0;
+    const started = Date.now();
+
+    for (let epoch = 1; epoch <= input.epochs; epoch++) {
+      const t0 = Date.now();
+      const order = epochOrder(split.train, input.seed, epoch);
+      const trainLoss = await runBatches(store, order, input.batch, data.preprocessing, token, (b) =>
+        tf.tidy(() => {
+          const xs = tf.tensor2d(b.x, [b.n, channels]);
+          const ys = tf.tensor2d(b.y, [b.n, lines.length]);
+          const loss = optimizer!.minimize(
+            () => aL1(tf, ys, tf.mul(model!.apply(xs, { training: true }) as tfTypes.Tensor, scaleT)),
+            true,
+            vars,
+          );
+          return loss!.dataSync()[0];
+        }),
+      );
+      if (trainLoss === undefined) {
+        cancelled = true;
+        break;
+      }
+      const trainSec = (Date.now() - t0) / 1000;
+      const valLoss = await evaluateLoss(tf, model, store, split.val, Math.max(input.batch, 256), data.preprocessing, scaleT, token);
+      if (valLoss === undefined) {
+        cancelled = true;
+        break;
+      }
+      epochsRun = epoch;
+      history.train.push(trainLoss);
+      history.val.push(valLoss);
+      const improved = Number.isFinite(valLoss) && !(valLoss >= bestValLoss);
+      if (improved) {
+        bestEpoch = epoch;
+        bestValLoss = valLoss;
+        best?.forEach((t) => t.dispose());
+        best = model.getWeights().map((w) => tf.clone(w));
+      }
+      const perEpochSec = (Date.now() - started) / 1000 / epoch;
+      const event: TrainEvent = {
+        kind: 'epoch',
+        epoch,
+        epochs: input.epochs,
+        trainLoss,
+        valLoss,
+        samplesPerSec: split.train.length / Math.max(trainSec, 1e-6),
+        etaSec: perEpochSec * (input.epochs - epoch),
+        best: improved,
+      };
+      emit(event);
+      opts.onProgress?.({ done: epoch, total: input.epochs, message: formatEpochEvent(event) });
+      if (!Number.isFinite(trainLoss) || !Number.isFinite(valLoss)) {
+        log(`training diverged at epoch ${epoch} (train aL1 ${trainLoss}, val aL1 ${valLoss}); keeping epoch ${bestEpoch}`);
+        stoppedEarly = true;
+        break;
+      }
+      if (epoch - bestEpoch >= input.patience) {
+        log(`early stop: no better validation aL1 for ${input.patience} epochs; best was epoch ${bestEpoch} (${bestValLoss.toFixed(4)})`);
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (cancelled) log(bestEpoch > 0 ? `cancelled; keeping epoch ${bestEpoch}` : 'cancelled before the first epoch ended; saving the initial weights');
+    if (best) model.setWeights(best);
+
+    const meta: ModelMetadata = {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      name: path.basename(outDir),
+      architecture: input.model,
+      lines,
+      channels,
+      calibration: { offsetKeV: data.calibration.offsetKeV, gainKeV: data.calibration.gainKeV, source: data.calibration.source },
+      preprocessing: data.preprocessing,
+      prior: prior
+        ? {
+            lines: prior.lines,
+            rows: prior.lines.length,
+            file: PRIOR_FILE,
+            source: 'physics priorMatrix(prior.lines, calibration, channels) with the default detector: L2-normalized pure spectra',
+          }
+        : null,
+      training: {
+        epochs: input.epochs,
+        patience: input.patience,
+        stride: input.stride,
+        valShare: input.valShare,
+        batch: input.batch,
+        seed: input.seed,
+        optimizer: 'adam',
+        learningRate: LEARNING_RATE,
+        loss: 'aL1',
+        trainSamples: split.train.length,
+        valSamples: split.val.length,
+        negativeTargetsClamped: data.negativeTargetsClamped,
+      },
+      history,
+      epochsRun,
+      bestEpoch,
+      bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
+      stoppedEarly,
+      cancelled,
+      backend: { name: backend.name, reason: backend.reason },
+      versions: versions(tf),
+      data: data.scans.map((s) => ({ ...s })),
+      layers: describeModel(model),
+      created: new Date().toISOString(),
+    };
+    const modelDir = await writeModelDir(outDir, model, meta, prior?.matrix);
+    log(`model saved to ${modelDir}`);
+    return { modelDir, epochsRun, bestEpoch, bestValLoss, cancelled, history, backend: backend.name };
+  } finally {
+    best?.forEach((t) => t.dispose());
+    targetScale?.dispose();
+    optimizer?.dispose();
+    model?.dispose();
+    await data.store.dispose();
+  }
+}
+
+function checkSettings(input: TrainJobInput): void {
+  const whole = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${v}`);
+  };
+  if (!MODEL_ARCHS.includes(input.model)) throw new Error(`unknown model "${String(input.model)}"`);
+  whole('epochs', input.epochs, 1);
+  whole('patience', input.patience, 1);
+  whole('stride', input.stride, 1);
+  whole('batch', input.batch, 1);
+  if (!Number.isFinite(input.seed)) throw new Error(`seed must be a number, got ${input.seed}`);
+  if (!(input.valShare > 0 && input.valShare < 1)) throw new Error(`the validation share must be between 0 and 1, got ${input.valShare}`);
+  if (!input.outDir) throw new Error('no output folder given for the model');
+  if (input.train.length === 0) throw new Error('no training scans given');
+}
+
+/** The prior layer's lines: the targets, then the extra pure spectra of thesis §6.2 (no duplicates). */
+function buildPrior(lines: string[], extra: string[] | undefined, data: TrainingData): { lines: string[]; matrix: Float32Array } {
+  const all = [...lines];
+  for (const raw of extra ?? []) {
+    const l = normalizeLineName(raw);
+    if (!all.includes(l)) all.push(l);
+  }
+  const missing = all.filter((l) => !hasLineFamily(l));
+  if (missing.length > 0) throw new Error(`no emission-line data for ${missing.join(', ')}: cannot build the prior layer's pure spectra`);
+  try {
+    return { lines: all, matrix: priorMatrix(all, data.calibration, data.channels) };
+  } catch (e) {
+    throw new Error(`cannot build the prior layer: ${(e as Error).message}`);
+  }
+}
+
+/** Splits a record batch [spectrum…, targets…]×n into scaled spectra and raw targets. */
+function unpack(rec: Float32Array, n: number, d: number, k: number, pre: Preprocessing): Batch {
+  const x = new Float32Array(n * d);
+  const y = new Float32Array(n * k);
+  const s = pre.input.scale;
+  for (let i = 0; i < n; i++) {
+    const r = i * (d + k);
+    for (let c = 0; c < d; c++) x[i * d + c] = rec[r + c] * s;
+    for (let j = 0; j < k; j++) y[i * k + j] = rec[r + d + j];
+  }
+  return { n, x, y };
+}
+
+/**
+ * Feeds `order` to `step` in batches, reading batch b+1 while batch b runs. Returns the
+ * sample-weighted mean of the step results, or undefined when cancelled (checked before every batch).
+ */
+async function runBatches(
+  store: SampleStore,
+  order: Uint32Array,
+  batch: number,
+  pre: Preprocessing,
+  token: CancelToken,
+  step: (b: Batch) => number,
+): Promise<number | undefined> {
+  const d = store.channels;
+  const k = store.outputs;
+  const load = async (from: number): Promise<Batch> => {
+    const to = Math.min(from + batch, order.length);
+    const rec = await store.read(order, from, to, new Float32Array((to - from) * (d + k)));
+    return unpack(rec, to - from, d, k, pre);
+  };
+  let next: Promise<Batch> | undefined = load(0);
+  let sum = 0;
+  let seen = 0;
+  try {
+    for (let from = 0; from < order.length; from += batch) {
+      const current: Batch = await next!;
+      next = from + batch < order.length ? load(from + batch) : undefined;
+      if (token.cancelled) return undefined;
+      sum += step(current) * current.n;
+      seen += current.n;
+    }
+  } finally {
+    // Never leave a read running against a file that is about to be closed.
+    await next?.catch(() => undefined);
+  }
+  return sum / seen;
+}
+
+/** Validation aL1 (counts) over `samples`, in inference mode (no dropout). */
+async function evaluateLoss(
+  tf: TF,
+  model: tfTypes.LayersModel,
+  store: SampleStore,
+  samples: Uint32Array,
+  batch: number,
+  pre: Preprocessing,
+  targetScale: tfTypes.Tensor,
+  token: CancelToken,
+): Promise<number | undefined> {
+  const d = store.channels;
+  const k = store.outputs;
+  return runBatches(store, samples, batch, pre, token, (b) =>
+    tf.tidy(() => {
+      const xs = tf.tensor2d(b.x, [b.n, d]);
+      const ys = tf.tensor2d(b.y, [b.n, k]);
+      return aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
+    }),
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * Registers, once per thread, the wasm kernels that training needs: the missing
+ * Conv2DBackpropFilter, and faster versions of kernels whose built-in wasm versions are scalar
+ * loops (Conv2DBackpropInput, MaxPoolGrad) or transpose first (Sum over leading axes). Each is
+ * registered against the backend name 'wasm' only, and keeps the built-in kernel as its fallback.
+ * Must run before the wasm backend initialises, so the built-in kernels' setup still runs.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { registerConv2dBackpropFilter } from './conv2d-backprop-filter';
+import { registerConv2dBackpropInput } from './conv2d-backprop-input';
+import { registerMaxPoolGrad } from './max-pool-grad';
+import { registerSum } from './sum';
+
+let registered = false;
+
+export function registerWasmTrainingKernels(tf: typeof tfTypes): void {
+  if (registered) return;
+  registerConv2dBackpropFilter(tf);
+  registerConv2dBackpropInput(tf);
+  registerMaxPoolGrad(tf);
+  registerSum(tf);
+  registered = true;
+}

@@ -1,0 +1,19 @@
+/**
+ * Entry point of the extension host. Activation happens only when a scan editor or an XRF Maps command
+ * is used (package.json activationEvents); activate() registers and returns at once, nothing heavy runs here.
+ */
+import * as vscode from 'vscode';
+import { createXrfLog } from './host/log';
+import { xrfStatusBar } from './host/status-bar';
+import { ScanEditorProvider } from './host/scan-editor/provider';
+import { registerScanCommands } from './host/commands';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = createXrfLog(context);
+  context.subscriptions.push(xrfStatusBar());
+  const scans = ScanEditorProvider.register(context);
+  registerScanCommands(context, scans);
+  log.info(`XRF Maps ${String(context.extension.packageJSON.version)} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
+}
+
+export function deactivate(): void {}

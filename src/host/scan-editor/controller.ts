@@ -1,0 +1,369 @@
+/**
+ * The host half of one scan editor tab, without `vscode`: it owns the ScanSession (whose worker does
+ * every read), runs the aggregation pass, answers the webview's requests and turns failures into the
+ * error view. The provider (./provider.ts) wires it to a real webview, dialogs and settings; tests
+ * wire it to a fake port and a fake session.
+ *
+ * Life of a tab: webview says ready → init → open session → info → progress… → summary (all maps)
+ * → pixel / windowMap / setCalibration / exportMap requests. A webview that reloads says ready again
+ * and gets the current state re-sent.
+ */
+import * as path from 'node:path';
+import { Endpoint } from '../../protocol';
+import type { DisplaySettings, ErrorViewData, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../protocol';
+import type { Calibration, CalibrationSource } from '../../core/cube/cube';
+import { energyOfChannel } from '../../core/cube/cube';
+import type { ScanSummary } from '../../core/maps/summary';
+import type { Progress } from '../../core/util/progress';
+import { isCancelled } from '../../core/errors';
+import { errorToView } from '../error-view';
+import { encodeExport, exportFileName } from '../export/encode';
+import type { ExportFormat } from '../../protocol';
+
+/** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
+export interface ScanSessionLike {
+  readonly info: {
+    format: string;
+    height: number;
+    width: number;
+    channels: number;
+    dtype: string;
+    calibration: Calibration & { source: CalibrationSource };
+    datasetPath?: string;
+    datasets?: readonly (string | { path: string })[];
+  };
+  summary(lines: string[], opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<ScanSummary>;
+  pixel(row: number, col: number): Promise<Float32Array>;
+  windowMap(loChannel: number, hiChannel: number, opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<Float32Array>;
+  setCalibration(cal: Calibration): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  dataset?: string;
+  calibration?: Calibration;
+  cacheDir?: string;
+}
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface ScanControllerDeps {
+  file: string;
+  endpoint: Endpoint<ScanHostSide, ScanWebviewSide>;
+  openSession(file: string, opts: OpenOptions): Promise<ScanSessionLike>;
+  /** Read at each (re)open, so edited settings apply to the next pass. */
+  settings(): { lines: string[]; calibration?: Calibration; display: DisplaySettings };
+  cacheDir?: string;
+  /** Workspace trust, for what the view says; viewing and exporting work either way. */
+  trusted(): boolean;
+  /** A save dialog; undefined when the user cancels. */
+  pickSavePath(defaultName: string, format: ExportFormat): Promise<string | undefined>;
+  writeFile(target: string, parts: Uint8Array[]): Promise<void>;
+  log: Logger;
+  /** Reveal the log (the error view's "Show log"). */
+  showLog(): void;
+}
+
+type Phase = 'opening' | 'ready' | 'error' | 'closed';
+
+export class ScanEditorController {
+  private session: ScanSessionLike | undefined;
+  private phase: Phase = 'opening';
+  private info: ScanInfoData | undefined;
+  private spectra: SpectraData | undefined;
+  private maps: MapData[] = [];
+  private windowMaps: MapData[] = [];
+  private lastProgress: (Progress & { label: string }) | undefined;
+  private error: ErrorViewData | undefined;
+  private dataset: string | undefined;
+  /** Bumped at each (re)open: results of an older pass are dropped. */
+  private generation = 0;
+  private pass: AbortController | undefined;
+  private readonly jobs = new Set<AbortController>();
+
+  constructor(private readonly deps: ScanControllerDeps) {
+    const ep = deps.endpoint;
+    ep.onReady(() => this.sendState());
+    ep.handle('pixel', (p) => this.pixel(p.row, p.col));
+    ep.handle('windowMap', (p) => this.windowMap(p.loChannel, p.hiChannel));
+    ep.handle('setCalibration', (p) => this.setCalibration(p));
+    ep.handle('exportMap', (p) => this.exportMap(p.mapId, p.format, p.display, p.lo, p.hi));
+    ep.handle('chooseDataset', async (p) => {
+      this.dataset = p.datasetPath;
+      void this.open();
+      return { ok: true as const };
+    });
+    ep.handle('showLog', async () => {
+      this.deps.showLog();
+      return { ok: true as const };
+    });
+    ep.handle('reopen', async () => {
+      void this.open();
+      return { ok: true as const };
+    });
+  }
+
+  get state(): Phase {
+    return this.phase;
+  }
+
+  /** Open the scan and run the pass. Resolves when the maps are out or the error view is shown. */
+  async open(): Promise<void> {
+    if (this.phase === 'closed') return;
+    const gen = ++this.generation;
+    this.pass?.abort();
+    const old = this.session;
+    this.session = undefined;
+    if (old) await old.close().catch(() => undefined);
+    this.phase = 'opening';
+    this.info = undefined;
+    this.spectra = undefined;
+    this.maps = [];
+    this.windowMaps = [];
+    this.error = undefined;
+    const fileName = path.basename(this.deps.file);
+    this.deps.endpoint.emit('opening', { file: this.deps.file, fileName });
+    this.emitProgress({ done: 0, total: 0, label: 'Opening…' });
+    const settings = this.deps.settings();
+    try {
+      const session = await this.deps.openSession(this.deps.file, {
+        dataset: this.dataset,
+        calibration: settings.calibration,
+        cacheDir: this.deps.cacheDir,
+      });
+      if (gen !== this.generation) {
+        await session.close().catch(() => undefined);
+        return;
+      }
+      this.session = session;
+      this.info = this.describe(session);
+      this.deps.log.info(
+        `opened ${this.deps.file}: ${this.info.format} ${this.info.height}×${this.info.width}×${this.info.channels} ${this.info.dtype}` +
+          (this.info.datasetPath ? ` (${this.info.datasetPath})` : '') +
+          `, calibration ${this.info.calibration.offsetKeV} keV + ${this.info.calibration.gainKeV} keV/channel from ${this.info.calibration.source}`,
+      );
+      this.deps.endpoint.emit('info', this.info);
+      await this.runPass(gen, settings.lines);
+    } catch (e) {
+      if (gen === this.generation) this.fail(e);
+    }
+  }
+
+  /** Re-run the pass (new lines or calibration) on the open session, keeping the user's window maps. */
+  async recompute(): Promise<void> {
+    if (!this.session || this.phase === 'closed') return this.open();
+    const gen = ++this.generation;
+    try {
+      await this.runPass(gen, this.deps.settings().lines);
+    } catch (e) {
+      if (gen === this.generation) this.fail(e);
+    }
+  }
+
+  /** The settings changed: new display defaults go to the view; new lines mean a new pass. */
+  settingsChanged(linesChanged: boolean): void {
+    if (this.phase === 'closed') return;
+    this.deps.endpoint.emit('init', this.initData());
+    if (linesChanged) void this.recompute();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.generation++;
+    this.pass?.abort();
+    for (const j of this.jobs) j.abort();
+    this.deps.endpoint.dispose();
+    const s = this.session;
+    this.session = undefined;
+    if (s) await s.close().catch((e) => this.deps.log.warn(`closing ${this.deps.file}: ${String(e)}`));
+  }
+
+  // ───────────────────────── the pass ─────────────────────────
+
+  private async runPass(gen: number, lines: string[]): Promise<void> {
+    const session = this.session!;
+    this.pass?.abort();
+    const ac = new AbortController();
+    this.pass = ac;
+    this.phase = 'opening';
+    const t0 = Date.now();
+    this.emitProgress({ done: 0, total: 1, label: 'Computing maps…' });
+    let summary: ScanSummary;
+    try {
+      summary = await session.summary(lines, {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (gen === this.generation) this.emitProgress({ ...p, label: p.message ?? 'Computing maps…' });
+        },
+      });
+    } catch (e) {
+      if (isCancelled(e) || gen !== this.generation) return;
+      throw e;
+    } finally {
+      if (this.pass === ac) this.pass = undefined;
+    }
+    if (gen !== this.generation) return;
+    this.maps = summaryToMaps(summary);
+    this.spectra = { sumSpectrum: summary.sumSpectrum, maxSpectrum: summary.maxSpectrum, pixelCount: summary.height * summary.width };
+    // Window labels are in keV: after a calibration change they name the same channels by new energies.
+    this.windowMaps = this.windowMaps.map((m) => ({ ...m, label: this.windowLabel(m.loChannel!, m.hiChannel!) }));
+    this.phase = 'ready';
+    this.lastProgress = undefined;
+    this.deps.log.info(`maps of ${path.basename(this.deps.file)} ready in ${Date.now() - t0} ms (${this.maps.length} maps)`);
+    this.sendSummary();
+  }
+
+  private fail(e: unknown): void {
+    this.error = errorToView(e, this.deps.file);
+    this.phase = 'error';
+    const stack = e instanceof Error && this.error.kind === 'internal' ? `\n${e.stack ?? ''}` : '';
+    this.deps.log.error(`${this.error.file}: ${this.error.problem}${stack}`);
+    this.deps.endpoint.emit('error', this.error);
+  }
+
+  // ───────────────────────── requests ─────────────────────────
+
+  private requireSession(): ScanSessionLike {
+    if (!this.session) throw new Error(this.phase === 'error' ? 'the scan could not be opened' : 'the scan is still opening');
+    return this.session;
+  }
+
+  private async pixel(row: number, col: number) {
+    const s = this.requireSession();
+    if (!Number.isInteger(row) || !Number.isInteger(col) || row < 0 || col < 0 || row >= s.info.height || col >= s.info.width) {
+      throw new Error(`pixel (${row}, ${col}) is outside the ${s.info.height}×${s.info.width} scan`);
+    }
+    const spectrum = await s.pixel(row, col);
+    return { row, col, spectrum };
+  }
+
+  private windowLabel(lo: number, hi: number): string {
+    const cal = this.info?.calibration ?? { offsetKeV: 0, gainKeV: 0.01 };
+    // The window [lo, hi) spans the energies of channels lo … hi − 1.
+    return `${energyOfChannel(cal, lo).toFixed(2)}–${energyOfChannel(cal, hi - 1).toFixed(2)} keV`;
+  }
+
+  private async windowMap(loChannel: number, hiChannel: number): Promise<MapData> {
+    const s = this.requireSession();
+    const lo = Math.max(0, Math.floor(Math.min(loChannel, hiChannel)));
+    const hi = Math.min(s.info.channels, Math.ceil(Math.max(loChannel, hiChannel)));
+    if (!(hi > lo)) throw new Error(`the energy window is empty (channels ${loChannel}–${hiChannel} of ${s.info.channels})`);
+    const existing = this.windowMaps.find((m) => m.loChannel === lo && m.hiChannel === hi);
+    if (existing) return existing;
+    const label = this.windowLabel(lo, hi);
+    const ac = new AbortController();
+    this.jobs.add(ac);
+    try {
+      const data = await s.windowMap(lo, hi, {
+        signal: ac.signal,
+        onProgress: (p) => this.emitProgress({ ...p, label: `Map ${label}…` }),
+      });
+      const map: MapData = { id: `window:${lo}-${hi}`, label, kind: 'window', loChannel: lo, hiChannel: hi, data };
+      this.windowMaps.push(map);
+      this.deps.log.info(`window map ${label} (channels ${lo}–${hi}) of ${path.basename(this.deps.file)}`);
+      return map;
+    } finally {
+      this.jobs.delete(ac);
+      this.emitProgress({ done: 1, total: 1, label: '' });
+    }
+  }
+
+  private async setCalibration(cal: { offsetKeV: number; gainKeV: number }): Promise<{ ok: true }> {
+    const s = this.requireSession();
+    if (!Number.isFinite(cal.offsetKeV) || !Number.isFinite(cal.gainKeV) || !(cal.gainKeV > 0)) {
+      throw new Error('the calibration needs a finite offset and a positive gain (keV per channel)');
+    }
+    await s.setCalibration({ offsetKeV: cal.offsetKeV, gainKeV: cal.gainKeV });
+    // The session reports the new calibration and its source; if it does not, say what was written.
+    const fresh = this.describe(s);
+    const same = fresh.calibration.offsetKeV === cal.offsetKeV && fresh.calibration.gainKeV === cal.gainKeV;
+    this.info = same ? fresh : { ...fresh, calibration: { ...cal, source: 'sidecar' } };
+    this.deps.log.info(`calibration of ${this.deps.file} set to ${cal.offsetKeV} keV + ${cal.gainKeV} keV/channel (sidecar written)`);
+    this.deps.endpoint.emit('info', this.info);
+    await this.recompute();
+    return { ok: true };
+  }
+
+  private async exportMap(mapId: string, format: ExportFormat, display: DisplaySettings, lo: number, hi: number): Promise<{ path?: string }> {
+    const map = [...this.maps, ...this.windowMaps].find((m) => m.id === mapId);
+    if (!map || !this.info) throw new Error(`no map "${mapId}" to export`);
+    const base = path.basename(this.deps.file).replace(/\.[^.]+$/, '');
+    const target = await this.deps.pickSavePath(exportFileName(base, map.label, format), format);
+    if (!target) return {};
+    const parts = encodeExport({ format, map: map.data, label: map.label, width: this.info.width, height: this.info.height, display, lo, hi });
+    await this.deps.writeFile(target, parts);
+    this.deps.log.info(`exported ${map.label} of ${this.deps.file} as ${format.toUpperCase()} to ${target}`);
+    this.deps.endpoint.emit('notice', { level: 'info', message: `Exported ${map.label} to ${target}` });
+    return { path: target };
+  }
+
+  /** The maps available now (for the "Export Map…" command's quick pick). */
+  mapList(): { id: string; label: string }[] {
+    return [...this.maps, ...this.windowMaps].map((m) => ({ id: m.id, label: m.label }));
+  }
+
+  /** "Export Map…" from the palette: PNGs use the display the view shows for that map. */
+  async exportFromCommand(mapId: string, format: ExportFormat): Promise<{ path?: string }> {
+    const shown = await this.deps.endpoint.request('displayOf', { mapId }, { timeoutMs: 5000 });
+    return this.exportMap(mapId, format, shown.display, shown.lo, shown.hi);
+  }
+
+  // ───────────────────────── to the webview ─────────────────────────
+
+  private initData() {
+    const s = this.deps.settings();
+    return { display: s.display, lines: s.lines, trusted: this.deps.trusted() };
+  }
+
+  private emitProgress(p: Progress & { label: string }): void {
+    this.lastProgress = p;
+    this.deps.endpoint.emit('progress', p);
+  }
+
+  private sendSummary(): void {
+    if (!this.spectra) return;
+    this.deps.endpoint.emit('summary', { spectra: this.spectra, maps: [...this.maps, ...this.windowMaps] });
+  }
+
+  /** Everything the view needs to show the current state (first load or a reload). */
+  private sendState(): void {
+    const ep = this.deps.endpoint;
+    ep.emit('init', this.initData());
+    ep.emit('opening', { file: this.deps.file, fileName: path.basename(this.deps.file) });
+    if (this.info) ep.emit('info', this.info);
+    if (this.phase === 'error' && this.error) ep.emit('error', this.error);
+    else if (this.phase === 'ready') this.sendSummary();
+    else if (this.lastProgress) ep.emit('progress', this.lastProgress);
+  }
+
+  private describe(s: ScanSessionLike): ScanInfoData {
+    const i = s.info;
+    const datasets = i.datasets?.map((d) => (typeof d === 'string' ? d : d.path));
+    return {
+      file: this.deps.file,
+      fileName: path.basename(this.deps.file),
+      format: i.format,
+      height: i.height,
+      width: i.width,
+      channels: i.channels,
+      dtype: i.dtype,
+      calibration: { offsetKeV: i.calibration.offsetKeV, gainKeV: i.calibration.gainKeV, source: i.calibration.source },
+      datasetPath: i.datasetPath,
+      datasets: datasets && datasets.length > 1 ? datasets : undefined,
+    };
+  }
+}
+
+/** Total counts first, then one map per ROI window, in the configured line order. */
+export function summaryToMaps(s: ScanSummary): MapData[] {
+  const maps: MapData[] = [{ id: 'total', label: 'Total counts', kind: 'total', data: s.totalCounts }];
+  s.windows.forEach((w, i) => {
+    maps.push({ id: `line:${w.label}`, label: w.label, kind: 'line', loChannel: w.loChannel, hiChannel: w.hiChannel, data: s.roiMaps[i] });
+  });
+  return maps;
+}

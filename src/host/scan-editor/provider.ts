@@ -1,0 +1,113 @@
+/**
+ * The scan editor: a CustomReadonlyEditorProvider for *.rpl, *.npy, *.npz, *.h5, *.hdf5, *.nxs.
+ * Default editor for .rpl/.npz (only we open those); an "option" for .npy/.h5/.hdf5/.nxs, which other
+ * tools (and our ground-truth editor) also open: "Open With… → XRF Scan" there.
+ * All reading happens in the ScanSession's worker thread; this file only wires VS Code to the controller.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { ScanSession } from '../../workers/scan-session-client';
+import { writeFileAtomic } from '../../core/io/atomic';
+import type { ScanHostSide, ScanWebviewSide, ExportFormat } from '../../protocol';
+import { EXPORT_FORMATS } from '../export/encode';
+import { setUpWebview } from '../webview-panel';
+import { currentSettings } from '../vscode-settings';
+import { xrfLog } from '../log';
+import { xrfStatusBar } from '../status-bar';
+import { ScanEditorController, type ScanSessionLike } from './controller';
+
+export const SCAN_VIEW_TYPE = 'xrfmaps.scanViewer';
+
+class ScanDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri) {}
+  dispose(): void {}
+}
+
+export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<ScanDocument> {
+  private readonly controllers = new Map<vscode.WebviewPanel, { controller: ScanEditorController; uri: vscode.Uri }>();
+  private active: vscode.WebviewPanel | undefined;
+
+  static register(context: vscode.ExtensionContext): ScanEditorProvider {
+    const provider = new ScanEditorProvider(context);
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(SCAN_VIEW_TYPE, provider, {
+        webviewOptions: { retainContextWhenHidden: true },
+        supportsMultipleEditorsPerDocument: false,
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('xrfmaps')) return;
+        const linesChanged = e.affectsConfiguration('xrfmaps.lines') || e.affectsConfiguration('xrfmaps.calibration');
+        for (const { controller } of provider.controllers.values()) controller.settingsChanged(linesChanged);
+      }),
+    );
+    return provider;
+  }
+
+  private constructor(private readonly context: vscode.ExtensionContext) {}
+
+  openCustomDocument(uri: vscode.Uri): ScanDocument {
+    return new ScanDocument(uri);
+  }
+
+  /** The scan editor in front, for commands such as "Export Map…". */
+  activeController(): { controller: ScanEditorController; uri: vscode.Uri } | undefined {
+    return this.active ? this.controllers.get(this.active) : undefined;
+  }
+
+  async resolveCustomEditor(document: ScanDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const log = xrfLog();
+    const file = document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString();
+    const endpoint = setUpWebview<ScanHostSide, ScanWebviewSide>(panel.webview, this.context.extensionUri, 'scan', `XRF scan ${path.basename(file)}`);
+    const settings = currentSettings(document.uri);
+    for (const w of settings.warnings) log.warn(w);
+
+    const controller = new ScanEditorController({
+      file,
+      endpoint,
+      openSession: async (f, opts) => {
+        if (document.uri.scheme !== 'file') {
+          throw Object.assign(new Error(`${f}: only files on disk can be opened (this one is on "${document.uri.scheme}:")`), { name: 'XrfInputError' });
+        }
+        return (await ScanSession.open(f, opts)) as unknown as ScanSessionLike;
+      },
+      settings: () => currentSettings(document.uri),
+      cacheDir: path.join(this.context.globalStorageUri.fsPath, 'scan-cache'),
+      trusted: () => vscode.workspace.isTrusted,
+      pickSavePath: async (defaultName: string, format: ExportFormat) => {
+        const f = EXPORT_FORMATS[format];
+        const uri = await vscode.window.showSaveDialog({
+          title: `Export map as ${f.label}`,
+          defaultUri: vscode.Uri.file(path.join(path.dirname(file), defaultName)),
+          filters: { [f.filter]: [f.extension] },
+        });
+        return uri?.fsPath;
+      },
+      writeFile: (target, parts) => writeFileAtomic(target, parts),
+      log,
+      showLog: () => log.show(true),
+    });
+    this.controllers.set(panel, { controller, uri: document.uri });
+
+    const showStatus = () => {
+      if (panel.active) {
+        this.active = panel;
+        xrfStatusBar().set('scan', `$(symbol-color) ${path.basename(file)}`, `XRF scan ${file}`);
+      } else if (this.active === panel) {
+        this.active = undefined;
+        xrfStatusBar().set('scan', undefined);
+      }
+    };
+    showStatus();
+    panel.onDidChangeViewState(showStatus);
+    panel.onDidDispose(() => {
+      this.controllers.delete(panel);
+      if (this.active === panel) {
+        this.active = undefined;
+        xrfStatusBar().set('scan', undefined);
+      }
+      void controller.dispose();
+    });
+    // Not awaited: the editor shows at once, with progress; failures become the error view.
+    void controller.open().catch((e) => log.error(`scan editor: ${e instanceof Error ? e.stack : String(e)}`));
+  }
+}

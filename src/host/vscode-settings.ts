@@ -1,0 +1,11 @@
+/** Feeds readSettings (./settings.ts) from VS Code's configuration: only values the user set count. */
+import * as vscode from 'vscode';
+import { readSettings, type XrfSettings } from './settings';
+
+export function currentSettings(scope?: vscode.Uri): XrfSettings {
+  const cfg = vscode.workspace.getConfiguration('xrfmaps', scope);
+  return readSettings((key) => {
+    const i = cfg.inspect(key);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  });
+}

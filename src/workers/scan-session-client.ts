@@ -1,0 +1,186 @@
+/**
+ * The host's handle on one open scan. Each ScanSession owns one long-lived worker thread
+ * (scan-session.worker.ts) that holds the cube open and does every read, so the extension host and
+ * the CLI never block on the disk. Requests and replies carry ids; binary results come back as
+ * transferred ArrayBuffers (no copy, no JSON); errors come back as replies and are rethrown here as
+ * XrfInputError / CancelledError / Error. Pixel reads are answered while a pass is running.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Calibration, CubeFormat, DType, ResolvedCalibration } from '../core/cube/cube';
+import type { ScanSummary } from '../core/maps/summary';
+import type { Progress } from '../core/util/progress';
+import { CancelledError, XrfInputError } from '../core/errors';
+import { workerEntry } from './launch';
+
+export interface ScanInfo {
+  path: string;
+  format: CubeFormat;
+  height: number;
+  width: number;
+  channels: number;
+  dtype: DType;
+  calibration: ResolvedCalibration;
+  datasetPath?: string;
+  /** HDF5: every 3-D numeric dataset, the default first. */
+  datasets?: string[];
+}
+
+export interface SessionOpenOptions {
+  /** HDF5: the dataset to open instead of the default. */
+  dataset?: string;
+  /** Settings fallback when neither the file nor a sidecar has a calibration. */
+  calibration?: Calibration;
+  /** Where summaries are cached; no caching when absent. */
+  cacheDir?: string;
+}
+
+export interface PassRequestOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+// ---- the wire protocol (shared with the worker) ----
+
+export type SessionRequest =
+  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string }
+  | { id: number; type: 'summary'; lines: string[] }
+  | { id: number; type: 'pixel'; row: number; col: number }
+  | { id: number; type: 'windowMap'; loChannel: number; hiChannel: number }
+  | { id: number; type: 'setCalibration'; calibration: Calibration }
+  | { id: number; type: 'cancel'; target: number }
+  | { id: number; type: 'close' };
+
+export type SessionReply =
+  | { id: number; type: 'progress'; progress: Progress }
+  | { id: number; type: 'result'; result: unknown }
+  | { id: number; type: 'error'; name: string; message: string; file?: string; problem?: string; stack?: string };
+
+/** The summary as it crosses the thread boundary: the same object, its arrays' buffers transferred. */
+export type WireSummary = ScanSummary;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onProgress?: (p: Progress) => void;
+  cleanup(): void;
+}
+
+function errorFromReply(m: Extract<SessionReply, { type: 'error' }>): Error {
+  if (m.name === 'XrfInputError' && m.file !== undefined && m.problem !== undefined) return new XrfInputError(m.file, m.problem);
+  if (m.name === 'CancelledError') return new CancelledError(m.message);
+  const e = new Error(m.message);
+  e.name = m.name;
+  if (m.stack) e.stack = m.stack;
+  return e;
+}
+
+export class ScanSession {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private dead: Error | undefined;
+  private closing: Promise<void> | undefined;
+  /** Filled by `open`; `calibration` follows setCalibration. */
+  info!: ScanInfo;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: SessionReply) => this.onReply(m));
+    worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    worker.on('exit', (code) => this.fail(new Error(`scan worker exited (code ${code})`)));
+    worker.unref(); // only outstanding requests keep the process alive (see request())
+  }
+
+  /** Open `path` in a new worker thread; rejects (and ends the worker) when the scan cannot be opened. */
+  static async open(path: string, opts: SessionOpenOptions = {}): Promise<ScanSession> {
+    const { file, execArgv } = workerEntry('scan-session');
+    const session = new ScanSession(new Worker(file, { execArgv }));
+    try {
+      session.info = (await session.request({ type: 'open', path, dataset: opts.dataset, calibration: opts.calibration, cacheDir: opts.cacheDir })) as ScanInfo;
+      return session;
+    } catch (e) {
+      await session.worker.terminate();
+      throw e;
+    }
+  }
+
+  /** Total counts, sum/max spectra and the ROI map of each line, in one pass (or from the cache). */
+  summary(lines: string[], opts: PassRequestOptions = {}): Promise<ScanSummary> {
+    return this.request({ type: 'summary', lines: [...lines] }, opts) as Promise<ScanSummary>;
+  }
+
+  /** One pixel's spectrum (length = channels). */
+  pixel(row: number, col: number): Promise<Float32Array> {
+    return this.request({ type: 'pixel', row, col }) as Promise<Float32Array>;
+  }
+
+  /** The map of channels [loChannel, hiChannel) (clamped to the cube), H·W row-major. */
+  windowMap(loChannel: number, hiChannel: number, opts: PassRequestOptions = {}): Promise<Float32Array> {
+    return this.request({ type: 'windowMap', loChannel, hiChannel }, opts) as Promise<Float32Array>;
+  }
+
+  /** Store `cal` in the scan's sidecar JSON (never in the scan) and return the calibration now in force. */
+  async setCalibration(cal: Calibration): Promise<ResolvedCalibration> {
+    const resolved = (await this.request({ type: 'setCalibration', calibration: { offsetKeV: cal.offsetKeV, gainKeV: cal.gainKeV } })) as ResolvedCalibration;
+    this.info.calibration = resolved;
+    return resolved;
+  }
+
+  /** Close the scan and end the worker. Outstanding requests reject. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.dead) {
+        const bye = this.request({ type: 'close' }).catch(() => undefined);
+        await Promise.race([bye, new Promise((r) => setTimeout(r, 2000).unref())]);
+      }
+      this.fail(new Error('scan session closed'));
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private request(msg: DistributiveOmit<SessionRequest, 'id'>, opts: PassRequestOptions = {}): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this.worker.postMessage({ id: this.nextId++, type: 'cancel', target: id } satisfies SessionRequest);
+      if (opts.signal?.aborted) {
+        reject(new CancelledError());
+        return;
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, {
+        resolve,
+        reject,
+        onProgress: opts.onProgress,
+        cleanup: () => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          this.pending.delete(id);
+          if (this.pending.size === 0) this.worker.unref();
+        },
+      });
+      this.worker.postMessage({ ...msg, id } as SessionRequest);
+    });
+  }
+
+  private onReply(m: SessionReply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'progress') {
+      p.onProgress?.(m.progress);
+      return;
+    }
+    p.cleanup();
+    if (m.type === 'result') p.resolve(m.result);
+    else p.reject(errorFromReply(m));
+  }
+
+  private fail(e: Error): void {
+    if (!this.dead) this.dead = e;
+    for (const p of [...this.pending.values()]) {
+      p.cleanup();
+      p.reject(e);
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,112 @@
+/**
+ * <xrf-map-grid>: every map of a scan as tiles sharing one viewport, or one map enlarged (with the
+ * export buttons). Stateless about data: the scan view passes maps, contrast ranges and the viewport.
+ * `data-state` is "empty", "drawing" or "ready" (every shown map drawn): end-to-end tests wait on it.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { DisplaySettings, ExportFormat, MapData } from '../../src/protocol';
+import type { Viewport } from '../lib/viewport';
+import '../controls/controls';
+import './map-view';
+
+const EXPORTS: { format: ExportFormat; label: string; title: string }[] = [
+  { format: 'png', label: 'PNG', title: 'Export as PNG, as displayed' },
+  { format: 'tiff', label: 'TIFF', title: 'Export the values as float32 TIFF' },
+  { format: 'npy', label: 'NPY', title: 'Export the values as float32 NumPy array' },
+  { format: 'csv', label: 'CSV', title: 'Export the values as CSV' },
+];
+
+@customElement('xrf-map-grid')
+export class XrfMapGrid extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(var(--xrf-tile-width, 180px), 1fr)); gap: 10px; }
+    .bar { display: flex; align-items: center; gap: 6px; margin-bottom: 6px; flex-wrap: wrap; }
+    .spacer { flex: 1; }
+  `;
+  @property({ attribute: false }) maps: MapData[] = [];
+  @property({ type: Number }) imgWidth = 1;
+  @property({ type: Number }) imgHeight = 1;
+  @property({ attribute: false }) display!: DisplaySettings;
+  @property({ attribute: false }) ranges = new Map<string, { lo: number; hi: number }>();
+  @property({ attribute: false }) viewport!: Viewport;
+  @property({ attribute: false }) marker: { row: number; col: number } | undefined;
+  /** Id of the enlarged map, or undefined for the grid. */
+  @property() enlarged: string | undefined;
+
+  private drawn = new Set<Float32Array>();
+
+  constructor() {
+    super();
+    this.id = 'map-grid';
+    this.addEventListener('map-drawn', (e) => {
+      const id = (e as CustomEvent<{ id: string }>).detail.id;
+      const m = this.maps.find((x) => x.id === id);
+      if (m) this.drawn.add(m.data);
+      this.updateState();
+    });
+  }
+
+  private shown(): MapData[] {
+    const big = this.enlarged ? this.maps.find((m) => m.id === this.enlarged) : undefined;
+    return big ? [big] : this.maps;
+  }
+
+  private updateState(): void {
+    const shown = this.shown();
+    this.dataset.state = shown.length === 0 ? 'empty' : shown.every((m) => this.drawn.has(m.data)) ? 'ready' : 'drawing';
+  }
+
+  protected override willUpdate(): void {
+    // Forget maps that are gone, so a recomputed summary counts as not drawn until it is.
+    const live = new Set(this.maps.map((m) => m.data));
+    for (const d of this.drawn) if (!live.has(d)) this.drawn.delete(d);
+    this.updateState();
+  }
+
+  override render() {
+    const big = this.enlarged ? this.maps.find((m) => m.id === this.enlarged) : undefined;
+    if (big) {
+      return html`<div class="bar">
+          <xrf-button id="back-to-grid" @click=${() => this.fire('leave-enlarged', null)} label="Back to all maps">← All maps</xrf-button>
+          <span class="spacer"></span>
+          <span>Export:</span>
+          ${EXPORTS.map(
+            (x) =>
+              html`<xrf-button data-export=${x.format} label=${x.title} @click=${() => this.fire('export-map', { id: big.id, format: x.format })}>${x.label}</xrf-button>`,
+          )}
+        </div>
+        ${this.tile(big, true)}`;
+    }
+    return html`<div class="grid" role="list" aria-label="Elemental maps">
+      ${repeat(this.maps, (m) => m.id, (m) => html`<div role="listitem">${this.tile(m, false)}</div>`)}
+    </div>`;
+  }
+
+  private tile(m: MapData, large: boolean) {
+    const r = this.ranges.get(m.id) ?? { lo: 0, hi: 1 };
+    return html`<xrf-map-view
+      .map=${m}
+      .imgWidth=${this.imgWidth}
+      .imgHeight=${this.imgHeight}
+      .display=${this.display}
+      .lo=${r.lo}
+      .hi=${r.hi}
+      .viewport=${this.viewport}
+      .marker=${this.marker}
+      ?large=${large}
+    ></xrf-map-view>${nothing}`;
+  }
+
+  private fire(name: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xrf-map-grid': XrfMapGrid;
+  }
+}

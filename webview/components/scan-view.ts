@@ -1,0 +1,356 @@
+/**
+ * <xrf-scan-view>: the scan editor's page. Holds the view state (maps, spectra, display settings,
+ * viewport, picked pixel) and talks to the host through the Endpoint; the map grid, the spectrum and
+ * the error view are standalone components it feeds.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Endpoint } from '../../src/protocol';
+import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../src/protocol';
+import { fitViewport, type Viewport } from '../lib/viewport';
+import { ContrastCache } from '../lib/contrast';
+import { formatValue } from '../lib/ticks';
+import type { PixelSpectrum } from './spectrum';
+import '../controls/controls';
+import './map-grid';
+import './spectrum';
+import './error-view';
+
+type Phase = 'loading' | 'ready' | 'error';
+
+const COLORMAP_OPTIONS = [
+  { value: 'viridis', label: 'viridis' },
+  { value: 'inferno', label: 'inferno' },
+  { value: 'gray', label: 'gray' },
+];
+const SCALING_OPTIONS = [
+  { value: 'linear', label: 'linear' },
+  { value: 'sqrt', label: 'square root' },
+  { value: 'log', label: 'log' },
+];
+
+@customElement('xrf-scan-view')
+export class XrfScanView extends LitElement {
+  static override styles = css`
+    :host { display: block; padding: 8px 16px 24px; }
+    header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; margin-bottom: 8px; }
+    h1 { font-size: 1.3em; margin: 0; }
+    .meta, .cal { color: var(--vscode-descriptionForeground); }
+    .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; margin: 8px 0; }
+    .cal-edit { display: inline-flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+    .main { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+    .maps { flex: 3 1 460px; min-width: 0; }
+    .side { flex: 2 1 380px; min-width: 0; position: sticky; top: 0; }
+    .status { min-height: 1.4em; margin: 6px 0; font-variant-numeric: tabular-nums; }
+    .notice { padding: 4px 8px; margin: 6px 0; border-left: 3px solid var(--vscode-notificationsInfoIcon-foreground, var(--vscode-focusBorder)); }
+    .notice.warning { border-color: var(--vscode-notificationsWarningIcon-foreground, orange); }
+    .notice.error { border-color: var(--vscode-errorForeground); }
+    .restricted { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
+    xrf-progress { margin: 12px 0; max-width: 40em; }
+  `;
+
+  endpoint!: Endpoint<ScanWebviewSide, ScanHostSide>;
+
+  @state() private phase: Phase = 'loading';
+  @state() private fileName = '';
+  @state() private info: ScanInfoData | undefined;
+  @state() private progress: { done: number; total: number; label: string } | undefined;
+  @state() private maps: MapData[] = [];
+  @state() private spectra: SpectraData | undefined;
+  @state() private display: DisplaySettings = { colormap: 'viridis', scaling: 'linear', lowPercentile: 0.5, highPercentile: 99.5 };
+  @state() private lines: string[] = [];
+  @state() private trusted = true;
+  @state() private error: ErrorViewData | undefined;
+  @state() private viewport: Viewport = { cx: 0.5, cy: 0.5, zoom: 1 };
+  @state() private hover: { row: number; col: number } | undefined;
+  @state() private picked: { row: number; col: number } | undefined;
+  @state() private pixel: PixelSpectrum | undefined;
+  @state() private enlarged: string | undefined;
+  @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | undefined;
+  @state() private calDraft: { offsetKeV: number; gainKeV: number } | undefined;
+  @state() private busy = 0;
+
+  private readonly contrast = new ContrastCache();
+  private pickedSpectrum: PixelSpectrum | undefined;
+  private wantPixel: { row: number; col: number; pinned: boolean } | undefined;
+  private pixelBusy = false;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Subscribe to the host; main.ts calls endpoint.ready() after this. */
+  connect(endpoint: Endpoint<ScanWebviewSide, ScanHostSide>): void {
+    this.endpoint = endpoint;
+    endpoint.on('init', (d) => {
+      this.display = d.display;
+      this.lines = d.lines;
+      this.trusted = d.trusted;
+    });
+    endpoint.on('opening', (d) => {
+      this.phase = 'loading';
+      this.fileName = d.fileName;
+      this.error = undefined;
+      this.maps = [];
+      this.spectra = undefined;
+      this.pixel = this.pickedSpectrum = undefined;
+      this.picked = this.hover = undefined;
+      this.enlarged = undefined;
+    });
+    endpoint.on('info', (d) => {
+      const resized = !this.info || this.info.width !== d.width || this.info.height !== d.height;
+      this.info = d;
+      this.fileName = d.fileName;
+      if (resized) this.viewport = fitViewport(d);
+    });
+    endpoint.on('progress', (p) => {
+      this.progress = p.label ? p : undefined;
+    });
+    endpoint.on('summary', (s) => {
+      this.maps = s.maps.map(asMap);
+      this.spectra = { ...s.spectra, sumSpectrum: asF64(s.spectra.sumSpectrum), maxSpectrum: asF32(s.spectra.maxSpectrum) };
+      this.phase = 'ready';
+      this.progress = undefined;
+    });
+    endpoint.on('error', (e) => {
+      this.error = e;
+      this.phase = 'error';
+      this.progress = undefined;
+    });
+    endpoint.on('notice', (n) => this.showNotice(n));
+    endpoint.handle('displayOf', ({ mapId }) => {
+      const m = this.maps.find((x) => x.id === mapId);
+      if (!m) throw new Error(`no map "${mapId}" in the view`);
+      return { display: this.display, ...this.contrast.range(m.data, this.display) };
+    });
+  }
+
+  private showNotice(n: { level: 'info' | 'warning' | 'error'; message: string }): void {
+    this.notice = n;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => (this.notice = undefined), n.level === 'error' ? 15_000 : 6_000);
+  }
+
+  private failNotice(what: string, e: unknown): void {
+    this.showNotice({ level: 'error', message: `${what}: ${e instanceof Error ? e.message : String(e)}` });
+  }
+
+  override render() {
+    if (this.phase === 'error' && this.error) {
+      return html`<xrf-error-view
+        .error=${this.error}
+        @reopen=${() => void this.endpoint.request('reopen', {}).catch((e) => this.failNotice('Reopen', e))}
+        @show-log=${() => void this.endpoint.request('showLog', {}).catch(() => undefined)}
+      ></xrf-error-view>`;
+    }
+    return html`${this.header()} ${this.toolbar()}
+      ${this.progress ? html`<xrf-progress id="progress" .done=${this.progress.done} .total=${this.progress.total} .label=${this.progress.label}></xrf-progress>` : nothing}
+      ${this.notice ? html`<div class="notice ${this.notice.level}" role="status" id="notice">${this.notice.message}</div>` : nothing}
+      <div class="main">
+        <section class="maps" aria-label="Maps">
+          ${this.info && this.maps.length
+            ? html`<xrf-map-grid
+                .maps=${this.maps}
+                .imgWidth=${this.info.width}
+                .imgHeight=${this.info.height}
+                .display=${this.display}
+                .ranges=${this.ranges()}
+                .viewport=${this.viewport}
+                .marker=${this.hover ?? this.picked}
+                .enlarged=${this.enlarged}
+                @viewport-change=${(e: CustomEvent<{ viewport: Viewport }>) => (this.viewport = e.detail.viewport)}
+                @pixel-hover=${(e: CustomEvent<{ row: number; col: number } | null>) => this.onHover(e.detail ?? undefined)}
+                @pixel-pick=${(e: CustomEvent<{ row: number; col: number }>) => this.onPick(e.detail)}
+                @enlarge=${(e: CustomEvent<{ id: string }>) => (this.enlarged = e.detail.id)}
+                @leave-enlarged=${() => (this.enlarged = undefined)}
+                @export-map=${(e: CustomEvent<{ id: string; format: ExportFormat }>) => this.exportMap(e.detail.id, e.detail.format)}
+              ></xrf-map-grid>`
+            : html`<p>${this.phase === 'loading' ? 'The maps appear when the pass over the scan ends.' : 'No maps.'}</p>`}
+          <div class="status" id="pixel-values">${this.pixelValues()}</div>
+        </section>
+        <section class="side" aria-label="Spectrum">
+          ${this.info && this.spectra
+            ? html`<xrf-spectrum
+                .calibration=${this.info.calibration}
+                .channels=${this.info.channels}
+                .sum=${this.spectra.sumSpectrum}
+                .max=${this.spectra.maxSpectrum}
+                .pixelCount=${this.spectra.pixelCount}
+                .pixel=${this.pixel}
+                .lines=${this.lines}
+                @window-select=${(e: CustomEvent<{ loChannel: number; hiChannel: number }>) => this.windowMap(e.detail.loChannel, e.detail.hiChannel)}
+              ></xrf-spectrum>`
+            : nothing}
+        </section>
+      </div>`;
+  }
+
+  private header() {
+    const i = this.info;
+    return html`<header>
+        <h1 id="file-name">${this.fileName || 'Scan'}</h1>
+        ${i
+          ? html`<span class="meta" data-field="shape">${i.format.toUpperCase()} · ${i.height} × ${i.width} pixels × ${i.channels} channels · ${i.dtype}${i.datasetPath
+              ? ` · ${i.datasetPath}`
+              : ''}</span>`
+          : nothing}
+      </header>
+      ${i ? this.calibrationLine(i) : nothing}
+      ${this.trusted ? nothing : html`<div class="restricted">Restricted Mode: viewing, exporting and editing the calibration work; training and prediction need a trusted workspace.</div>`}`;
+  }
+
+  private calibrationLine(i: ScanInfoData) {
+    const c = i.calibration;
+    const source = { file: 'from the scan file', sidecar: 'from the sidecar JSON', settings: 'from settings', default: 'default, not from the file' }[c.source];
+    if (this.calDraft) {
+      const d = this.calDraft;
+      return html`<div class="cal-edit" id="calibration-editor">
+        <xrf-number-field fieldId="cal-offset" label="Offset (keV)" .value=${d.offsetKeV} @value-change=${(e: CustomEvent) => (this.calDraft = { ...d, offsetKeV: e.detail.value })}></xrf-number-field>
+        <xrf-number-field fieldId="cal-gain" label="Gain (keV/channel)" .min=${1e-9} .value=${d.gainKeV} @value-change=${(e: CustomEvent) => (this.calDraft = { ...d, gainKeV: e.detail.value })}></xrf-number-field>
+        <xrf-button appearance="primary" id="cal-apply" @click=${() => this.applyCalibration()}>Apply (writes the sidecar)</xrf-button>
+        <xrf-button id="cal-cancel" @click=${() => (this.calDraft = undefined)}>Cancel</xrf-button>
+      </div>`;
+    }
+    return html`<div class="cal" id="calibration" data-source=${c.source}>
+      Calibration: E = ${c.offsetKeV} keV + ${c.gainKeV} keV × channel (${source})
+      <xrf-button id="cal-edit" label="Edit the energy calibration" @click=${() => (this.calDraft = { offsetKeV: c.offsetKeV, gainKeV: c.gainKeV })}>Edit</xrf-button>
+    </div>`;
+  }
+
+  private toolbar() {
+    const d = this.display;
+    const i = this.info;
+    return html`<div class="toolbar" role="toolbar" aria-label="Display">
+      <xrf-select id="colormap" label="Colormap" .value=${d.colormap} .options=${COLORMAP_OPTIONS}
+        @value-change=${(e: CustomEvent) => (this.display = { ...d, colormap: e.detail.value })}></xrf-select>
+      <xrf-select id="scaling" label="Scaling" .value=${d.scaling} .options=${SCALING_OPTIONS}
+        @value-change=${(e: CustomEvent) => (this.display = { ...d, scaling: e.detail.value })}></xrf-select>
+      <xrf-number-field fieldId="contrast-low" label="Low %" .min=${0} .max=${100} .value=${d.lowPercentile}
+        @value-change=${(e: CustomEvent) => this.setPercentiles(e.detail.value, d.highPercentile)}></xrf-number-field>
+      <xrf-number-field fieldId="contrast-high" label="High %" .min=${0} .max=${100} .value=${d.highPercentile}
+        @value-change=${(e: CustomEvent) => this.setPercentiles(d.lowPercentile, e.detail.value)}></xrf-number-field>
+      <xrf-button id="reset-view" label="Reset zoom and pan (0)" @click=${() => i && (this.viewport = fitViewport(i))}>Reset view</xrf-button>
+      ${i?.datasets
+        ? html`<xrf-select id="dataset" label="Dataset" .value=${i.datasetPath ?? ''} .options=${i.datasets.map((p) => ({ value: p, label: p }))}
+            @value-change=${(e: CustomEvent) => void this.endpoint.request('chooseDataset', { datasetPath: e.detail.value }).catch((err) => this.failNotice('Dataset', err))}></xrf-select>`
+        : nothing}
+    </div>`;
+  }
+
+  private setPercentiles(lo: number, hi: number): void {
+    if (!(lo < hi)) {
+      this.showNotice({ level: 'warning', message: `The low percentile (${lo}) must be below the high one (${hi}).` });
+      return;
+    }
+    this.display = { ...this.display, lowPercentile: lo, highPercentile: hi };
+  }
+
+  private ranges(): Map<string, { lo: number; hi: number }> {
+    const out = new Map<string, { lo: number; hi: number }>();
+    for (const m of this.maps) out.set(m.id, this.contrast.range(m.data, this.display));
+    return out;
+  }
+
+  private pixelValues() {
+    const p = this.hover ?? this.picked;
+    if (!p || !this.info) return html`Hover a map to see a pixel's values and spectrum; click to pick it.`;
+    const i = p.row * this.info.width + p.col;
+    return html`<strong>row ${p.row}, col ${p.col}${this.hover ? '' : ' (picked)'}:</strong>
+      ${this.maps.map((m) => `${m.label} ${formatValue(m.data[i], 4)}`).join(' · ')}`;
+  }
+
+  private onHover(px: { row: number; col: number } | undefined): void {
+    this.hover = px;
+    if (px) this.requestPixel({ ...px, pinned: false });
+    else if (this.pickedSpectrum) this.pixel = this.pickedSpectrum;
+    else if (this.picked) this.requestPixel({ ...this.picked, pinned: true });
+  }
+
+  private onPick(px: { row: number; col: number }): void {
+    this.picked = px;
+    this.requestPixel({ ...px, pinned: true });
+  }
+
+  /** At most one pixel request in flight; while it runs only the latest wish is kept. */
+  private requestPixel(p: { row: number; col: number; pinned: boolean }): void {
+    this.wantPixel = p;
+    if (!this.pixelBusy) void this.pumpPixels();
+  }
+
+  private async pumpPixels(): Promise<void> {
+    this.pixelBusy = true;
+    try {
+      while (this.wantPixel) {
+        const w = this.wantPixel;
+        this.wantPixel = undefined;
+        try {
+          const r = await this.endpoint.request('pixel', { row: w.row, col: w.col }, { timeoutMs: 15_000 });
+          const spectrum: PixelSpectrum = { row: r.row, col: r.col, spectrum: asF32(r.spectrum), pinned: w.pinned };
+          if (w.pinned) this.pickedSpectrum = spectrum;
+          const shown = this.hover ?? this.picked;
+          if (shown && shown.row === r.row && shown.col === r.col) this.pixel = spectrum;
+        } catch (e) {
+          this.failNotice(`Pixel (${w.row}, ${w.col})`, e);
+        }
+      }
+    } finally {
+      this.pixelBusy = false;
+    }
+  }
+
+  private async windowMap(loChannel: number, hiChannel: number): Promise<void> {
+    try {
+      // A window over a 20 GB scan is a full pass: allow it its time.
+      const m = asMap(await this.endpoint.request('windowMap', { loChannel, hiChannel }, { timeoutMs: 60 * 60_000 }));
+      if (!this.maps.some((x) => x.id === m.id)) this.maps = [...this.maps, m];
+      this.showNotice({ level: 'info', message: `Added the map of ${m.label}.` });
+    } catch (e) {
+      this.failNotice('Energy-window map', e);
+    }
+  }
+
+  private async applyCalibration(): Promise<void> {
+    const d = this.calDraft;
+    if (!d) return;
+    try {
+      await this.endpoint.request('setCalibration', d, { timeoutMs: 60 * 60_000 });
+      this.calDraft = undefined;
+    } catch (e) {
+      this.failNotice('Calibration', e);
+    }
+  }
+
+  private async exportMap(id: string, format: ExportFormat): Promise<void> {
+    const m = this.maps.find((x) => x.id === id);
+    if (!m) return;
+    const r = this.contrast.range(m.data, this.display);
+    try {
+      // The save dialog waits for the user: no short timeout.
+      await this.endpoint.request('exportMap', { mapId: id, format, display: this.display, lo: r.lo, hi: r.hi }, { timeoutMs: 60 * 60_000 });
+    } catch (e) {
+      this.failNotice('Export', e);
+    }
+  }
+}
+
+// VS Code restores typed arrays on arrival; these guard against a transport that hands back plain buffers.
+function asF32(x: unknown): Float32Array {
+  if (x instanceof Float32Array) return x;
+  if (x instanceof ArrayBuffer) return new Float32Array(x);
+  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer, x.byteOffset, x.byteLength / 4);
+  return Float32Array.from(x as ArrayLike<number>);
+}
+
+function asF64(x: unknown): Float64Array {
+  if (x instanceof Float64Array) return x;
+  if (x instanceof ArrayBuffer) return new Float64Array(x);
+  if (ArrayBuffer.isView(x)) return new Float64Array(x.buffer, x.byteOffset, x.byteLength / 8);
+  return Float64Array.from(x as ArrayLike<number>);
+}
+
+function asMap(m: MapData): MapData {
+  return { ...m, data: asF32(m.data) };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xrf-scan-view': XrfScanView;
+  }
+}
