@@ -24,9 +24,11 @@ const nodeExternals = [
 
 // ESM-only packages bundled into CommonJS (h5wasm's Node build calls createRequire(import.meta.url))
 // need import.meta.url; esbuild leaves it undefined in CJS output, so node bundles define it.
+// The banner repeats "use strict" first, since a banner line would otherwise stop esbuild's own
+// directive from being one and the bundle would run in sloppy mode.
 const importMetaUrl = {
   define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  banner: { js: `"use strict";\nconst __importMetaUrl = require('url').pathToFileURL(__filename).href;` },
 };
 
 const workerEntries = existsSync('src/workers')

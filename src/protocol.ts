@@ -86,7 +86,10 @@ export class Endpoint<Me extends Side, Peer extends Side> {
     this.send({ kind: 'ready' }, true);
   }
 
-  /** Host side: called each time the webview (re)loads and says ready. */
+  /**
+   * Host side: called each time the webview (re)loads and says ready. The listener must send the
+   * whole current state: events emitted before the first `ready` are then dropped, not replayed.
+   */
   onReady(fn: () => void): () => void {
     this.readyListeners.add(fn);
     return () => this.readyListeners.delete(fn);
@@ -154,10 +157,14 @@ export class Endpoint<Me extends Side, Peer extends Side> {
     if (this.disposed || typeof raw !== 'object' || raw === null) return;
     const m = raw as Envelope;
     if (!['ready', 'event', 'request', 'response'].includes(m.kind)) return;
-    // Any message from the peer proves its script is listening: release what was held for it.
+    // Any message from the peer proves its script is listening: release what was held for it. When
+    // `onReady` listeners exist they re-send the whole current state, so held events are dropped
+    // rather than delivered twice (maps are megabytes); held requests and responses still go out.
     if (!this.peerReady) {
       this.peerReady = true;
-      for (const q of this.queue.splice(0)) this.send(q);
+      const held = this.queue.splice(0);
+      const resent = m.kind === 'ready' && this.readyListeners.size > 0;
+      for (const q of held) if (!(resent && q.kind === 'event')) this.send(q);
     }
     switch (m.kind) {
       case 'ready': {

@@ -2,12 +2,13 @@
  * Commands of the scan viewer. Later features register theirs in their own modules, from activate().
  */
 import * as vscode from 'vscode';
-import { SCAN_VIEW_TYPE, type ScanEditorProvider } from './scan-editor/provider';
+import type { ScanEditorProvider } from './scan-editor/provider';
+import { DEFAULT_SCAN_EXTENSIONS, OPTION_SCAN_EXTENSIONS, scanViewTypeFor } from './scan-editor/view-types';
 import { EXPORT_FORMATS } from './export/encode';
 import type { ExportFormat } from '../protocol';
 import { xrfLog } from './log';
 
-export const SCAN_FILE_FILTERS = { 'MA-XRF scans': ['rpl', 'npy', 'npz', 'h5', 'hdf5', 'nxs'] };
+export const SCAN_FILE_FILTERS = { 'MA-XRF scans': [...DEFAULT_SCAN_EXTENSIONS, ...OPTION_SCAN_EXTENSIONS] };
 
 export function registerScanCommands(context: vscode.ExtensionContext, scans: ScanEditorProvider): void {
   context.subscriptions.push(
@@ -16,7 +17,7 @@ export function registerScanCommands(context: vscode.ExtensionContext, scans: Sc
         uri instanceof vscode.Uri
           ? uri
           : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: SCAN_FILE_FILTERS, title: 'Open an MA-XRF scan' }))?.[0];
-      if (target) await vscode.commands.executeCommand('vscode.openWith', target, SCAN_VIEW_TYPE);
+      if (target) await vscode.commands.executeCommand('vscode.openWith', target, scanViewTypeFor(target.path));
     }),
     vscode.commands.registerCommand('xrfmaps.exportMap', async () => {
       const active = scans.activeController();

@@ -37,7 +37,7 @@ export function cspRules(a: Pick<PageAssets, 'cspSource' | 'nonce'>): CspRule[] 
       why: 'our stylesheet from the extension folder; Lit and the toolkit components set styles on their elements at run time',
     },
     { directive: 'img-src', sources: [a.cspSource, 'data:', 'blob:'], why: 'icons from the extension folder; maps drawn to canvas may be shown as blob/data images' },
-    { directive: 'font-src', sources: [a.cspSource], why: 'the codicon font, from the extension folder only' },
+    { directive: 'font-src', sources: [a.cspSource], why: 'fonts, if a view ever ships one, only from the extension folder' },
     { directive: 'connect-src', sources: ["'none'"], why: 'data arrives by postMessage only; the webview never fetches' },
     { directive: 'worker-src', sources: ["'none'"], why: 'heavy work runs in the extension host\'s worker threads, not in the webview' },
     { directive: 'form-action', sources: ["'none'"], why: 'no forms are submitted anywhere' },

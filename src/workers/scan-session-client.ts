@@ -32,6 +32,24 @@ export interface SessionOpenOptions {
   calibration?: Calibration;
   /** Where summaries are cached; no caching when absent. */
   cacheDir?: string;
+  /** Rows per block of a pass (default: about 16 MB of samples); for tests and benchmarks. */
+  rowsPerBlock?: number;
+  /**
+   * Threads for the summary pass over large uncompressed scans (default: the cores, at most 4);
+   * 1 sums in the session's own worker. Scans under 256 MB always use one.
+   */
+  passThreads?: number;
+}
+
+/** The worker's memory, for benchmarks: its own V8 heap, and the process's RSS (shared by all threads). */
+export interface WorkerMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+  /** Peak RSS of the whole process so far, bytes. */
+  maxRss: number;
 }
 
 export interface PassRequestOptions {
@@ -42,12 +60,13 @@ export interface PassRequestOptions {
 // ---- the wire protocol (shared with the worker) ----
 
 export type SessionRequest =
-  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string }
+  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string; rowsPerBlock?: number; passThreads?: number }
   | { id: number; type: 'summary'; lines: string[] }
   | { id: number; type: 'pixel'; row: number; col: number }
   | { id: number; type: 'windowMap'; loChannel: number; hiChannel: number }
   | { id: number; type: 'setCalibration'; calibration: Calibration }
   | { id: number; type: 'cancel'; target: number }
+  | { id: number; type: 'memory' }
   | { id: number; type: 'close' };
 
 export type SessionReply =
@@ -68,7 +87,9 @@ interface Pending {
 function errorFromReply(m: Extract<SessionReply, { type: 'error' }>): Error {
   if (m.name === 'XrfInputError' && m.file !== undefined && m.problem !== undefined) return new XrfInputError(m.file, m.problem);
   if (m.name === 'CancelledError') return new CancelledError(m.message);
-  const e = new Error(m.message);
+  // Programming errors keep their class (RangeError for a pixel outside the scan, TypeError, …).
+  const Ctor = ({ RangeError, TypeError } as Record<string, ErrorConstructor>)[m.name] ?? Error;
+  const e = new Ctor(m.message);
   e.name = m.name;
   if (m.stack) e.stack = m.stack;
   return e;
@@ -79,8 +100,7 @@ export class ScanSession {
   private readonly pending = new Map<number, Pending>();
   private dead: Error | undefined;
   private closing: Promise<void> | undefined;
-  /** Filled by `open`; `calibration` follows setCalibration. */
-  info!: ScanInfo;
+  private scanInfo: ScanInfo | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: SessionReply) => this.onReply(m));
@@ -89,12 +109,19 @@ export class ScanSession {
     worker.unref(); // only outstanding requests keep the process alive (see request())
   }
 
+  /** What was opened; `calibration` follows setCalibration. */
+  get info(): ScanInfo {
+    if (!this.scanInfo) throw new Error('scan session is not open');
+    return this.scanInfo;
+  }
+
   /** Open `path` in a new worker thread; rejects (and ends the worker) when the scan cannot be opened. */
   static async open(path: string, opts: SessionOpenOptions = {}): Promise<ScanSession> {
     const { file, execArgv } = workerEntry('scan-session');
     const session = new ScanSession(new Worker(file, { execArgv }));
     try {
-      session.info = (await session.request({ type: 'open', path, dataset: opts.dataset, calibration: opts.calibration, cacheDir: opts.cacheDir })) as ScanInfo;
+      const { dataset, calibration, cacheDir, rowsPerBlock, passThreads } = opts;
+      session.scanInfo = (await session.request({ type: 'open', path, dataset, calibration, cacheDir, rowsPerBlock, passThreads })) as ScanInfo;
       return session;
     } catch (e) {
       await session.worker.terminate();
@@ -122,6 +149,11 @@ export class ScanSession {
     const resolved = (await this.request({ type: 'setCalibration', calibration: { offsetKeV: cal.offsetKeV, gainKeV: cal.gainKeV } })) as ResolvedCalibration;
     this.info.calibration = resolved;
     return resolved;
+  }
+
+  /** Memory figures from inside the worker (answered between row blocks during a pass). */
+  memory(): Promise<WorkerMemory> {
+    return this.request({ type: 'memory' }) as Promise<WorkerMemory>;
   }
 
   /** Close the scan and end the worker. Outstanding requests reject. Safe to call twice. */

@@ -2,7 +2,9 @@
  * The worker behind one ScanSession: holds the cube open and answers requests (see the protocol in
  * scan-session-client.ts). Every request runs as its own async task, so a pixel read is answered
  * between two row blocks of a running pass instead of waiting for the pass to end; a pass stops
- * within one row block of its cancel message. Failures are replies, never crashes.
+ * within one row block of its cancel message. Failures are replies, never crashes. Large
+ * uncompressed scans are summed in row bands by helper threads (scan-pass-pool.ts) while this
+ * thread stays free for pixel reads.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Calibration, Cube, ResolvedCalibration } from '../core/cube/cube';
@@ -15,6 +17,7 @@ import { aggregateScan, windowMap } from '../core/maps/aggregate';
 import { windowsForLines, userWindow } from '../core/maps/windows';
 import { loadCachedSummary, storeCachedSummary, summaryCacheKey } from '../core/maps/cache';
 import { tokenFromSignal } from '../core/util/progress';
+import { defaultPassThreads, parallelAggregate, passThreadsFor } from './scan-pass-pool';
 import { XrfInputError } from '../core/errors';
 
 const port = parentPort;
@@ -24,6 +27,8 @@ let cube: Cube | undefined;
 let calibration: ResolvedCalibration | undefined;
 let fallback: Calibration | undefined;
 let cacheDir: string | undefined;
+let rowsPerBlock: number | undefined;
+let passThreads = 1;
 const running = new Map<number, AbortController>();
 
 function post(m: SessionReply, transfer?: ArrayBuffer[]): void {
@@ -57,6 +62,8 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       if (cube) throw new Error('this session already has a scan open');
       fallback = m.calibration;
       cacheDir = m.cacheDir;
+      rowsPerBlock = m.rowsPerBlock;
+      passThreads = m.passThreads ?? defaultPassThreads();
       const c = await openCube(m.path, { dataset: m.dataset });
       try {
         calibration = await resolveCalibration(c, fallback);
@@ -93,7 +100,12 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       const ac = new AbortController();
       running.set(m.id, ac);
       try {
-        const s = await aggregateScan(c, windows, { token: tokenFromSignal(ac.signal), onProgress: progressSender(m.id) });
+        const threads = passThreadsFor(c, passThreads);
+        const onProgress = progressSender(m.id);
+        const s =
+          threads > 1
+            ? await parallelAggregate(c, windows, threads, { signal: ac.signal, onProgress, rowsPerBlock })
+            : await aggregateScan(c, windows, { token: tokenFromSignal(ac.signal), onProgress, rowsPerBlock });
         if (key && cacheDir) {
           // A cache that cannot be written (full disk, read-only folder) must not cost the user the maps.
           await storeCachedSummary(cacheDir, key, s).catch(() => undefined);
@@ -113,7 +125,7 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       const ac = new AbortController();
       running.set(m.id, ac);
       try {
-        const map = await windowMap(c, w.loChannel, w.hiChannel, { token: tokenFromSignal(ac.signal), onProgress: progressSender(m.id) });
+        const map = await windowMap(c, w.loChannel, w.hiChannel, { token: tokenFromSignal(ac.signal), onProgress: progressSender(m.id), rowsPerBlock });
         return { result: map, transfer: [map.buffer as ArrayBuffer] };
       } finally {
         running.delete(m.id);
@@ -124,6 +136,10 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       await writeCalibrationSidecar(c.path, m.calibration);
       calibration = await resolveCalibration(c, fallback);
       return { result: calibration };
+    }
+    case 'memory': {
+      const m = process.memoryUsage(); // in a worker: this thread's heap, the process's RSS
+      return { result: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, maxRss: process.resourceUsage().maxRSS * 1024 } };
     }
     case 'cancel': {
       running.get(m.target)?.abort();

@@ -9,5 +9,5 @@ serveJob<RenderJob, RenderResult>(
     let done = 0;
     return renderRows(job, tokenFromSignal(ctx.signal), () => ctx.progress({ done: ++done, total }));
   },
-  (r) => [r.truth.buffer as ArrayBuffer, r.sumSpectrum.buffer as ArrayBuffer],
+  (r) => [r.truth.buffer as ArrayBuffer],
 );

@@ -4,7 +4,8 @@
  *
  * Run with `npm run test:e2e` (installs the toolchain when missing, see scripts/e2e-setup.sh). Screenshots go to
  * test-output/e2e/. Scenarios whose feature is not in the build are reported as skipped with the reason.
- * Environment: XRFMAPS_E2E_VERBOSE=1 echoes code-server's output; XRFMAPS_E2E_KEEP=1 keeps the temporary folder.
+ * Environment: XRFMAPS_E2E_VERBOSE=1 echoes code-server's output; XRFMAPS_E2E_KEEP=1 keeps the temporary folder;
+ * XRFMAPS_E2E_ONLY=1,2 runs only those scenarios (the others are reported as skipped).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,8 @@ import { scenarioTrain, trainReadiness } from './scenarios/train';
 const SUITE_LIMIT_MS = 15 * 60_000;
 
 let ctx: E2EContext | undefined;
+/** This run's temporary folder, removed at the end even when the setup failed half-way. */
+let tmpRoot: string | undefined;
 /** Why no scenario can run (e.g. the extension is not written yet); every scenario then skips with it. */
 let skipAll: string | undefined;
 const timings: [string, number][] = [];
@@ -64,8 +67,10 @@ before(async () => {
     return;
   }
   const tc = toolchain();
+  rmSync(OUTPUT_DIR, { recursive: true, force: true }); // screenshots of an earlier run would mislead
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'xrfmaps-e2e-'));
+  tmpRoot = tmp;
   const ws = join(tmp, 'workspace');
   mkdirSync(ws, { recursive: true });
 
@@ -111,7 +116,8 @@ after(async () => {
   await stopAll();
   const leftovers = killOwnChildren();
   if (leftovers.length) log(`stopped ${leftovers.length} leftover child process(es): ${leftovers.join(', ')}`);
-  if (c && !process.env.XRFMAPS_E2E_KEEP) rmSync(c.tmp, { recursive: true, force: true });
+  if (tmpRoot && !process.env.XRFMAPS_E2E_KEEP) rmSync(tmpRoot, { recursive: true, force: true });
+  else if (tmpRoot) log(`kept ${tmpRoot}`);
   log(`timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${OUTPUT_DIR}`);
 });
@@ -120,6 +126,8 @@ after(async () => {
 function scenario(name: string, needs: (c: E2EContext) => string | undefined, body: (c: E2EContext) => Promise<void>, timeoutMs = 180_000): void {
   test(name, { timeout: timeoutMs }, async (t) => {
     if (skipAll) return t.skip(skipAll);
+    const only = process.env.XRFMAPS_E2E_ONLY?.split(',').map((x) => x.trim());
+    if (only && !only.includes(name.split('.')[0])) return t.skip(`not selected (XRFMAPS_E2E_ONLY=${only.join(',')})`);
     assert.ok(ctx, 'the e2e setup did not complete');
     const missing = needs(ctx);
     if (missing) return t.skip(missing);

@@ -81,11 +81,11 @@ test('NPY bad inputs are XrfInputErrors naming the file and the problem', async 
     await fs.writeFile(side, JSON.stringify({ lines: ['Fe K', 'Pb L'] }));
     await expectErr(/maps are 2×3 .* 4×3 was expected/, p, { height: 4 });
     // Truncated data.
-    const full = await fs.readFile(p);
+    const full = new Uint8Array(await fs.readFile(p));
     await fs.writeFile(p, full.subarray(0, full.length - 5));
     await expectErr(/truncated/);
     // Corrupt header.
-    await fs.writeFile(p, Buffer.from('not numpy at all'));
+    await fs.writeFile(p, 'not numpy at all');
     await expectErr(/not an NPY file/);
     // Unknown dtype.
     await fs.writeFile(p, npyBytes('<c8', [2, 3, 2], new Uint8Array(96)));

@@ -89,15 +89,28 @@ test('the host holds its messages until the webview says ready, then sends them 
   await settle();
   assert.equal(ports.log.filter(([from]) => from === 'host').length, 0, '…so the host has not posted anything yet');
   ports.webviewLoaded = true;
-  let readies = 0;
-  host.onReady(() => readies++);
   view.ready();
   await settle();
   assert.deepEqual(seen, [1, 2]);
-  assert.equal(readies, 1);
+});
+
+test('with an onReady listener, held events are dropped (it re-sends the state) and it runs on every ready', async () => {
+  const { host, view } = pair();
+  const seen: number[] = [];
+  view.on('progress', (p) => seen.push(p.done));
+  host.emit('progress', { done: 1, total: 3 }); // stale by the time the view listens
+  let readies = 0;
+  host.onReady(() => {
+    readies++;
+    host.emit('progress', { done: 2, total: 3 }); // the current state
+  });
+  view.ready();
+  await settle();
+  assert.deepEqual(seen, [2]);
   view.ready(); // a reloaded webview says ready again; the host hears it each time
   await settle();
   assert.equal(readies, 2);
+  assert.deepEqual(seen, [2, 2]);
 });
 
 test('events reach every listener of their type only, and unsubscribe works', async () => {

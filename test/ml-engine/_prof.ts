@@ -12,7 +12,7 @@ import { aL1 } from '../../src/core/ml/loss';
   const y = tf.randomUniform([64, k], 0, 100);
   const step = () => opt.minimize(() => aL1(tf, y, m.apply(x, { training: true }) as any), true, m.trainableWeights.map((w) => (w as any).val))!.dispose();
   step(); step();
-  const t0 = Date.now(); for (let i = 0; i < 3; i++) step(); console.log('step ms', (Date.now() - t0) / 3);
+  const c0 = process.cpuUsage(); const t0 = Date.now(); for (let i = 0; i < 3; i++) step(); const cu = process.cpuUsage(c0); console.log("step wall ms", (Date.now() - t0) / 3, "cpu ms", (cu.user + cu.system) / 3000);
   const p = await tf.profile(() => { step(); });
   const agg = new Map<string, number>();
   const rows: string[] = [];

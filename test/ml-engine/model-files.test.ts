@@ -56,7 +56,7 @@ test('readModelFiles: missing, corrupt, truncated and NaN model files are XrfInp
     const good = join(dir, 'good');
     await writeModelFiles(m, good);
     const json = await readFile(join(good, 'model.json'), 'utf8');
-    const bin = await readFile(join(good, 'weights.bin'));
+    const bin = new Uint8Array(await readFile(join(good, 'weights.bin')));
 
     const badJson = join(dir, 'badjson');
     await writeModelFiles(m, badJson);
@@ -75,8 +75,8 @@ test('readModelFiles: missing, corrupt, truncated and NaN model files are XrfInp
 
     const nan = join(dir, 'nan');
     await writeModelFiles(m, nan);
-    const poisoned = Buffer.from(bin);
-    poisoned.writeFloatLE(NaN, 4 * 10);
+    const poisoned = new Uint8Array(bin);
+    new DataView(poisoned.buffer).setFloat32(4 * 10, NaN, true);
     await writeFile(join(nan, 'weights.bin'), poisoned);
     await assert.rejects(readModelFiles(tf, nan), (e: unknown) => e instanceof XrfInputError && /holds a non-finite value/.test(e.message));
 
@@ -89,7 +89,7 @@ test('readModelFiles: missing, corrupt, truncated and NaN model files are XrfInp
     const st = await stat(join(good, 'model.json'));
     await readModelFiles(tf, good);
     assert.equal((await stat(join(good, 'model.json'))).mtimeMs, st.mtimeMs);
-    assert.deepEqual(await readFile(join(good, 'weights.bin')), bin);
+    assert.deepEqual(new Uint8Array(await readFile(join(good, 'weights.bin'))), bin);
   });
   m.dispose();
 });

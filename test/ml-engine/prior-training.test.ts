@@ -10,9 +10,8 @@ import { randomArray } from './helpers/tf';
  * Trains a few Adam steps the way the training loop does (optimizer.minimize over the trainable
  * weights) on a toy problem: targets are fixed linear functions of the spectrum. Returns the losses.
  */
-function trainSteps(tf: TF, arch: ModelArch, d: number, steps: number, prior?: { matrix: Float32Array; rows: number }) {
+function trainSteps(tf: TF, arch: ModelArch, d: number, steps: number, prior?: { matrix: Float32Array; rows: number }, n = 16) {
   const k = 3;
-  const n = 16;
   const m = buildModel(tf, { arch, channels: d, outputs: k, prior, seed: 1 });
   const X = tf.tensor2d(randomArray(n * d, 5, 0, 5), [n, d]);
   const A = tf.tensor2d(randomArray(d * k, 6, 0, 0.05), [d, k]);
@@ -49,21 +48,59 @@ for (const arch of ['FCN+', '1DCNN+'] as const) {
   });
 }
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  for (const arch of ['FCN', 'FCN+', '1DCNN', '1DCNN+'] as const) {
-    test(`${arch} trains on ${backend}: the loss falls over a few steps`, async () => {
-      const { tf } = await initBackend(backend);
-      try {
-        const d = arch.startsWith('1DCNN') ? minCnnChannels() : 256;
-        const prior = arch.endsWith('+') ? { matrix: randomArray(3 * d, 8, 0, 0.1), rows: 3 } : undefined;
-        const steps = backend === 'cpu' && arch.startsWith('1DCNN') ? 4 : 25;
-        const { m, losses } = trainSteps(tf, arch, d, steps, prior);
-        assert.ok(losses.every(Number.isFinite), losses.join(', '));
-        assert.ok(losses[losses.length - 1] < losses[0], `${arch} on ${backend}: ${losses[0]} → ${losses[losses.length - 1]}`);
+for (const arch of ['FCN', 'FCN+', '1DCNN', '1DCNN+'] as const) {
+  test(`${arch} trains on wasm: the loss falls over a few steps`, async () => {
+    const { tf } = await initBackend('wasm');
+    const d = arch.startsWith('1DCNN') ? minCnnChannels() : 256;
+    const prior = arch.endsWith('+') ? { matrix: randomArray(3 * d, 8, 0, 0.1), rows: 3 } : undefined;
+    const { m, losses } = trainSteps(tf, arch, d, 20, prior);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    assert.ok(losses[losses.length - 1] < losses[0], `${arch}: ${losses[0]} → ${losses[losses.length - 1]}`);
+    m.dispose();
+  });
+
+  // tfjs's cpu kernels are ~100× slower than wasm for convolutions, so on cpu: one training step,
+  // and its gradients must equal those computed on wasm (the kernels we replaced there) for the
+  // same weights and data.
+  test(`${arch} trains on cpu, with the same gradients as on wasm`, async () => {
+    const d = arch.startsWith('1DCNN') ? minCnnChannels() : 128;
+    const prior = arch.endsWith('+') ? { matrix: randomArray(3 * d, 8, 0, 0.1), rows: 3 } : undefined;
+    const n = 4;
+    const X = randomArray(n * d, 5, 0, 5);
+    const Y = randomArray(n * 3, 6, 1, 50);
+    const grads: Float32Array[][] = [];
+    try {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const { tf } = await initBackend(backend);
+        const m = buildModel(tf, { arch, channels: d, outputs: 3, prior, seed: 4 });
+        const x = tf.tensor2d(X, [n, d]);
+        const y = tf.tensor2d(Y, [n, 3]);
+        const vars = m.trainableWeights.map((w) => (w as unknown as { val: ReturnType<typeof tf.variable> }).val);
+        // training: false keeps dropout out of the comparison; the gradient path is the same
+        const { grads: g } = tf.variableGrads(() => aL1(tf, y, m.apply(x, { training: false }) as ReturnType<typeof tf.tensor>), vars);
+        grads.push(vars.map((v) => g[v.name].dataSync() as Float32Array));
+        if (backend === 'cpu') {
+          const before = vars.map((v) => v.dataSync().slice());
+          const loss = tf.train.adam(1e-3).minimize(() => aL1(tf, y, m.apply(x, { training: true }) as ReturnType<typeof tf.tensor>), true, vars)!;
+          assert.ok(Number.isFinite(loss.dataSync()[0]));
+          assert.ok(vars.every((v, i) => v.dataSync().some((val, j) => val !== before[i][j])), 'every weight moved');
+        }
         m.dispose();
-      } finally {
-        await initBackend('wasm');
       }
+    } finally {
+      await initBackend('wasm');
+    }
+    const [cpu, wasm] = grads;
+    assert.equal(cpu.length, wasm.length);
+    cpu.forEach((gc, i) => {
+      let num = 0;
+      let den = 0;
+      for (let j = 0; j < gc.length; j++) {
+        num += (gc[j] - wasm[i][j]) ** 2;
+        den += gc[j] ** 2;
+      }
+      assert.ok(den > 0, `gradient ${i} is zero`);
+      assert.ok(Math.sqrt(num / den) < 1e-4, `gradient ${i}: relative difference ${Math.sqrt(num / den)}`);
     });
-  }
+  });
 }

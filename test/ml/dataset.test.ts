@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { prepareTrainingData, type DataRequest } from '../../src/core/ml/dataset';
 import { writeNpy } from '../../src/core/io/npy-write';
 import { makePainting, tempDir, TEST_LINES } from './synthetic';
@@ -124,6 +125,22 @@ test('too few sampled pixels for a split, or no scans, are clear errors', async 
     await assert.rejects(prepare(dir, { ...BASE, stride: 4, train: [{ scan: a.scan, groundTruth: a.truth }] }), /1 sampled pixel cannot be split/);
     await assert.rejects(prepare(dir, { ...BASE, train: [] }), /no training scans/);
     assert.deepEqual(await leftovers(dir), []);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the temporary sample folder is removed even when the process exits without disposing it', async () => {
+  const dir = await tempDir();
+  try {
+    const script = path.join(dir, 'exit.ts');
+    const store = JSON.stringify(path.resolve(__dirname, '../../src/core/ml/dataset-store.ts'));
+    await fs.writeFile(script, `import { SampleStore } from ${store};\nSampleStore.create(4, 1, ${JSON.stringify(dir)}).then((s) => { console.log(s.dir); process.exit(3); });\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    assert.equal(r.status, 3, r.stderr);
+    const made = r.stdout.trim();
+    assert.ok(made.startsWith(path.join(dir, 'xrfmaps-train-')), r.stdout);
+    await assert.rejects(fs.access(made), 'removed by the exit hook');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

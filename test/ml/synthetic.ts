@@ -139,20 +139,6 @@ export async function readPrediction(file: string): Promise<{ shape: number[]; d
   return { shape, data };
 }
 
-/** aL1 over all pixels and lines of a prediction (pixel-major n×k) against maps (one per line). */
-export function aL1OfMaps(pred: Float32Array, maps: Float32Array[]): number {
-  const k = maps.length;
-  let s = 0;
-  let n = 0;
-  for (let p = 0; p < maps[0].length; p++)
-    for (let j = 0; j < k; j++) {
-      const y = maps[j][p];
-      s += Math.abs(y - pred[p * k + j]) / Math.sqrt(Math.max(y, 1));
-      n++;
-    }
-  return s / n;
-}
-
 /** Pearson correlation of line j's prediction with its map. */
 export function pearson(pred: Float32Array, map: Float32Array, j: number, k: number): number {
   const n = map.length;

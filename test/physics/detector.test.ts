@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   DEFAULT_DETECTOR,
   fwhmKeV,
@@ -119,4 +120,46 @@ test('escape fraction: largest just above the edge, falling with energy (Reed-Wa
   assert.ok(at(2.0) > 0.01 && at(2.0) < 0.025, `2 keV: ${at(2)}`);
   for (const [a, b] of [[2.5, 4], [4, 6.4], [6.4, 10], [10, 20]]) assert.ok(at(a) > at(b), `${a} vs ${b}`);
   assert.ok(at(20) < 0.0005);
+});
+
+// Si Kα escape fractions (KL3 + KL2) of a thick Si detector at normal incidence from PyMca5's
+// independent implementation, Elements.getEscape(['Si1', 2.33, 0.5], E) (PyMca5 5.8, Debian).
+const PYMCA_ESCAPE: [number, number][] = [
+  [1.9, 0.016323],
+  [2, 0.016098],
+  [3, 0.011642],
+  [6.4, 0.0031324],
+  [10, 0.00098652],
+  [15, 0.00030568],
+  [20, 0.0001283],
+];
+
+test('escape fractions agree with PyMca within 3 % (committed golden values)', () => {
+  for (const [e, want] of PYMCA_ESCAPE) {
+    const got = siEscapeFraction(e);
+    assert.ok(Math.abs(got / want - 1) < 0.03, `${e} keV: ${got} vs PyMca ${want}`);
+  }
+});
+
+const PYMCA_SKIP =
+  spawnSync('/usr/bin/python3', ['-c', 'from PyMca5.PyMcaPhysics.xrf import Elements'], { encoding: 'utf8' }).status === 0
+    ? undefined
+    : 'PyMca5 not importable by /usr/bin/python3';
+
+test('escape fractions agree with live PyMca within 3 % from 1.9 to 40 keV (optional)', { skip: PYMCA_SKIP }, () => {
+  const energies = [1.88, 2.2, 2.9, 4.1, 5.4, 7.7, 9.3, 12.6, 17.4, 25, 40];
+  const r = spawnSync(
+    '/usr/bin/python3',
+    ['-c', `import json, sys
+from PyMca5.PyMcaPhysics.xrf import Elements
+out = []
+for e in json.loads(sys.argv[1]):
+    peaks = Elements.getEscape(['Si1', 2.33, 0.5], e, ethreshold=0.0, ithreshold=1e-9, nthreshold=10)
+    out.append(sum(p[1] for p in peaks if p[2] in ('Si KL2', 'Si KL3')))
+print(json.dumps(out))`, JSON.stringify(energies)],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const ref = JSON.parse(r.stdout) as number[];
+  energies.forEach((e, i) => assert.ok(Math.abs(siEscapeFraction(e) / ref[i] - 1) < 0.03, `${e} keV: ${siEscapeFraction(e)} vs PyMca ${ref[i]}`));
 });

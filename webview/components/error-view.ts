@@ -3,23 +3,22 @@
  * and a Reopen button (after the user fixed the file). `data-kind="error"` for end-to-end tests.
  * Fires `reopen` and `show-log`.
  */
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ErrorViewData } from '../../src/protocol';
 import '../controls/controls';
 
 @customElement('xrf-error-view')
 export class XrfErrorView extends LitElement {
-  static override styles = css`
-    :host { display: block; max-width: 60em; margin: 2em auto; padding: 1em 1.5em; border-left: 4px solid var(--vscode-errorForeground);
-      background: var(--vscode-inputValidation-errorBackground, transparent); }
-    h2 { margin-top: 0; font-size: 1.2em; }
-    .file { font-family: var(--vscode-editor-font-family, monospace); word-break: break-all; }
-    .problem { font-size: 1.05em; margin: 0.8em 0; }
-    .detail { color: var(--vscode-descriptionForeground); }
-    .actions { display: flex; gap: 8px; margin-top: 1em; }
-  `;
   @property({ attribute: false }) error!: ErrorViewData;
+
+  /**
+   * Light DOM, not a shadow root: the message is then plain text of this element (innerText,
+   * screen readers, end-to-end tests), and the styles below are scoped by the element name.
+   */
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
 
   constructor() {
     super();
@@ -30,7 +29,16 @@ export class XrfErrorView extends LitElement {
 
   override render() {
     const e = this.error;
-    return html`<h2>${e.title}</h2>
+    return html`<style>
+        xrf-error-view { display: block; max-width: 60em; margin: 2em auto; padding: 1em 1.5em; border-left: 4px solid var(--vscode-errorForeground);
+          background: var(--vscode-inputValidation-errorBackground, transparent); }
+        xrf-error-view h2 { margin-top: 0; font-size: 1.2em; }
+        xrf-error-view .file { font-family: var(--vscode-editor-font-family, monospace); word-break: break-all; }
+        xrf-error-view .problem { font-size: 1.05em; margin: 0.8em 0; }
+        xrf-error-view .detail { color: var(--vscode-descriptionForeground); }
+        xrf-error-view .actions { display: flex; gap: 8px; margin-top: 1em; }
+      </style>
+      <h2>${e.title}</h2>
       <div>File: <span class="file" data-field="file">${e.file}</span></div>
       <p class="problem" data-field="problem">${e.problem}</p>
       ${e.detail ? html`<p class="detail">${e.detail}</p>` : nothing}

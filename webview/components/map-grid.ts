@@ -3,7 +3,7 @@
  * export buttons). Stateless about data: the scan view passes maps, contrast ranges and the viewport.
  * `data-state` is "empty", "drawing" or "ready" (every shown map drawn): end-to-end tests wait on it.
  */
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, css } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { DisplaySettings, ExportFormat, MapData } from '../../src/protocol';
@@ -97,7 +97,7 @@ export class XrfMapGrid extends LitElement {
       .viewport=${this.viewport}
       .marker=${this.marker}
       ?large=${large}
-    ></xrf-map-view>${nothing}`;
+    ></xrf-map-view>`;
   }
 
   private fire(name: string, detail: unknown): void {

@@ -38,9 +38,15 @@ export class XrfScanView extends LitElement {
     .meta, .cal { color: var(--vscode-descriptionForeground); }
     .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; margin: 8px 0; }
     .cal-edit { display: inline-flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-    .main { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-    .maps { flex: 3 1 460px; min-width: 0; }
-    .side { flex: 2 1 380px; min-width: 0; position: sticky; top: 0; }
+    /* Wide editors: maps left, spectrum right (sticky while the maps scroll). Narrow ones: the
+       spectrum on top, sticky and shorter, so hovering any map shows its spectrum on screen. */
+    .main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr); gap: 16px; align-items: start; }
+    .maps { min-width: 0; }
+    .side { min-width: 0; position: sticky; top: 0; z-index: 1; background: var(--vscode-editor-background); }
+    @media (max-width: 999px) {
+      .main { grid-template-columns: minmax(0, 1fr); }
+      .side { order: -1; --xrf-spectrum-height: 170px; padding-bottom: 6px; border-bottom: 1px solid var(--vscode-widget-border, transparent); }
+    }
     .status { min-height: 1.4em; margin: 6px 0; font-variant-numeric: tabular-nums; }
     .notice { padding: 4px 8px; margin: 6px 0; border-left: 3px solid var(--vscode-notificationsInfoIcon-foreground, var(--vscode-focusBorder)); }
     .notice.warning { border-color: var(--vscode-notificationsWarningIcon-foreground, orange); }
@@ -257,6 +263,7 @@ export class XrfScanView extends LitElement {
   }
 
   private onHover(px: { row: number; col: number } | undefined): void {
+    if (px?.row === this.hover?.row && px?.col === this.hover?.col) return; // still the same pixel
     this.hover = px;
     if (px) this.requestPixel({ ...px, pinned: false });
     else if (this.pickedSpectrum) this.pixel = this.pickedSpectrum;

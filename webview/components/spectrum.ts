@@ -108,7 +108,8 @@ export class XrfSpectrum extends LitElement {
   private box(): PlotBox {
     const w = this.canvas?.clientWidth || 300;
     const h = this.canvas?.clientHeight || 200;
-    return { left: 58, top: 20, width: Math.max(10, w - 58 - 12), height: Math.max(10, h - 20 - 28) };
+    // Top margin: two rows of line-marker labels.
+    return { left: 58, top: 30, width: Math.max(10, w - 58 - 12), height: Math.max(10, h - 30 - 28) };
   }
 
   private meanSpectrum(): Float32Array | undefined {
@@ -263,14 +264,15 @@ export class XrfSpectrum extends LitElement {
     const font = this.color('--vscode-font-family', 'sans-serif');
     ctx.font = `11px ${font}`;
 
-    const series: { data: ArrayLike<number>; color: string; width: number }[] = [];
+    const series: { data: ArrayLike<number>; color: string; width: number; measured: boolean }[] = [];
     const mean = this.meanSpectrum();
-    if (this.show.mean && mean) series.push({ data: mean, color: this.color('--vscode-descriptionForeground', '#999'), width: 1 });
-    if (this.show.max && this.max) series.push({ data: this.max, color: this.color('--vscode-charts-orange', '#d18616'), width: 1 });
-    const overlays = this.overlays();
-    for (const o of overlays) series.push({ data: o.data, color: this.color(o.color, '#89d185'), width: 1.25 });
-    if (this.show.pixel && this.pixel) series.push({ data: this.pixel.spectrum, color: this.color('--vscode-charts-blue', '#3794ff'), width: 1.5 });
-    const yr = logCountRange(series.map((s) => s.data), c0, c1);
+    if (this.show.mean && mean) series.push({ data: mean, color: this.color('--vscode-descriptionForeground', '#999'), width: 1, measured: true });
+    if (this.show.max && this.max) series.push({ data: this.max, color: this.color('--vscode-charts-orange', '#d18616'), width: 1, measured: true });
+    for (const o of this.overlays()) series.push({ data: o.data, color: this.color(o.color, '#89d185'), width: 1.25, measured: false });
+    if (this.show.pixel && this.pixel) series.push({ data: this.pixel.spectrum, color: this.color('--vscode-charts-blue', '#3794ff'), width: 1.5, measured: true });
+    // The counts axis fits the measured spectra; overlays' far Gaussian tails would stretch it by decades.
+    const measured = series.filter((s) => s.measured).map((s) => s.data);
+    const yr = logCountRange(measured.length ? measured : series.map((s) => s.data), c0, c1);
 
     // Axes and grid.
     ctx.strokeStyle = faint;
@@ -316,7 +318,12 @@ export class XrfSpectrum extends LitElement {
       ctx.globalAlpha = 1;
     }
 
-    // Line markers: each family's lines above 2 % of the family, labelled at the strongest.
+    // Line markers: each family's lines above 2 % of the family, labelled at the strongest; a label
+    // goes in the first of two rows where it does not overlap another, else it is left out. The
+    // labels sit above the plot box, so the clip ends here and starts again for the spectra.
+    ctx.restore();
+    const labelRows: [number, number][][] = [[], []];
+    const labels: { text: string; x: number; row: number }[] = [];
     ctx.setLineDash([3, 3]);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
@@ -333,16 +340,26 @@ export class XrfSpectrum extends LitElement {
         const x = Math.round(energyToX(l.energyKeV, r, box)) + 0.5;
         ctx.strokeStyle = faint;
         ctx.beginPath();
-        ctx.moveTo(x, box.top + 12);
+        ctx.moveTo(x, box.top);
         ctx.lineTo(x, box.top + box.height);
         ctx.stroke();
         if (l === strongest) {
-          ctx.fillStyle = fg;
-          ctx.fillText(line, x, box.top + 1);
+          const half = ctx.measureText(line).width / 2 + 2;
+          const row = labelRows.findIndex((used) => used.every(([a, b]) => x + half < a || x - half > b));
+          if (row >= 0) {
+            labelRows[row].push([x - half, x + half]);
+            labels.push({ text: line, x, row });
+          }
         }
       }
     }
     ctx.setLineDash([]);
+    ctx.fillStyle = fg;
+    for (const l of labels) ctx.fillText(l.text, l.x, 2 + l.row * 13);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.left, box.top, box.width, box.height);
+    ctx.clip();
 
     // Spectra.
     for (const s of series) {

@@ -17,3 +17,5 @@ COMMANDS.train = lazy('train FCN, FCN+, 1DCNN or 1DCNN+ on scans with ground tru
 COMMANDS.predict = lazy('predict elemental maps of a scan with a trained model folder', () => import('./predict'));
 COMMANDS.info = lazy("print a scan's format, shape, dtype and energy calibration", () => import('./info'));
 COMMANDS.maps = lazy('write the ROI maps of a scan as a float32 H×W×n .npy', () => import('./maps'));
+COMMANDS.simulate = lazy('generate synthetic MA-XRF paintings with exact ground truth (presets: icons, tiny)', () => import('./simulate'));
+COMMANDS.evaluate = lazy('compare predicted maps with ground truth: SSIM, Pearson r, slope, z-score shares', () => import('./evaluate'));

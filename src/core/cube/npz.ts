@@ -4,7 +4,7 @@
  * - `np.savez` stores members uncompressed: the member's bytes are an .npy at a fixed offset, read
  *   positionally like any .npy (fast row blocks and pixels).
  * - `np.savez_compressed` deflates members, and deflate streams cannot be entered in the middle.
- *   Members up to INFLATE_IN_MEMORY_BYTES are inflated once into memory and then served like an
+ *   Members up to npzLimits.inflateInMemoryBytes (128 MB) are inflated once into memory and then served like an
  *   .npy. Larger ones are streamed: row blocks read in increasing order (the aggregation pass) keep one
  *   inflate cursor moving forward; a pixel read inflates from the start of the member up to that pixel
  *   with a second cursor, which is slow (seconds per GB) — the viewer stays usable, and re-saving with
@@ -19,7 +19,8 @@ import { npyHeaderBytes, npyLayout, npySampleFormat, readNpyHeaderAt } from './n
 import { listZipMembers, type ZipMember } from './zip';
 import { XrfInputError } from '../errors';
 
-export const INFLATE_IN_MEMORY_BYTES = 128 * 1024 * 1024;
+/** Deflated members up to this many bytes are inflated into memory (tests lower it to reach the streaming path). */
+export const npzLimits = { inflateInMemoryBytes: 128 * 1024 * 1024 };
 
 export async function openNpz(file: string): Promise<Cube> {
   const src = await FileSource.open(file);
@@ -41,7 +42,7 @@ export async function openNpz(file: string): Promise<Cube> {
       return await StridedFileCube.open({ path: file, dataPath: file, format: 'npz', sample, ...shape }, src);
     }
     if (m.method !== 8) throw new XrfInputError(file, `array "${m.name}" uses ZIP compression method ${m.method}; only stored and deflated are supported`);
-    if (m.uncompressedSize <= INFLATE_IN_MEMORY_BYTES) {
+    if (m.uncompressedSize <= npzLimits.inflateInMemoryBytes) {
       const compressed = new Uint8Array(m.compressedSize);
       if (m.compressedSize > 0) await src.read(compressed, m.compressedSize, m.dataOffset);
       let bytes: Uint8Array;
@@ -182,7 +183,7 @@ class DeflatedNpyCube implements Cube {
       const sample = npySampleFormat(header.descr, file);
       const { height, width, channels } = npyLayout(header, header.dataOffset, file);
       if (header.fortranOrder) {
-        throw new XrfInputError(file, `compressed Fortran-order arrays over ${INFLATE_IN_MEMORY_BYTES >> 20} MB cannot be streamed by rows; re-save with np.save (C order)`);
+        throw new XrfInputError(file, `compressed Fortran-order arrays over ${npzLimits.inflateInMemoryBytes >> 20} MB cannot be streamed by rows; re-save with np.save (C order)`);
       }
       const needed = header.dataOffset + height * width * channels * DTYPE_BYTES[sample.dtype];
       if (member.uncompressedSize < needed) {

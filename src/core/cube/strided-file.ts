@@ -165,6 +165,11 @@ export class StridedFileCube implements Cube {
     return undefined;
   }
 
+  /** True when the samples are read from the file (not from memory): other threads can open it too. */
+  get fileBacked(): boolean {
+    return this.src instanceof FileSource;
+  }
+
   async readRows(row0: number, nRows: number, out?: Float32Array): Promise<Float32Array> {
     this.checkOpen();
     checkRowRange(this, row0, nRows);

@@ -48,7 +48,8 @@ export async function readCsvStack(path: string): Promise<MapStack> {
 }
 
 export function parseCsvStack(text: string, path: string): MapStack {
-  const lines = text.split(/\r?\n/);
+  // A byte-order mark (spreadsheet exports) would otherwise glue itself to the first column name.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let h0 = 0;
   while (h0 < lines.length && lines[h0].trim() === '') h0++;
   if (h0 === lines.length) throw new XrfInputError(path, 'file is empty');

@@ -5,14 +5,15 @@
  *
  * Opening one per-family file reads the whole fit: every `<entry>_*.edf` beside it, since PyMca
  * writes one file per family and a user who picks one of them means the fit, not one map. A folder
- * is read the same way when it holds exactly one entry.
+ * is read the same way when it holds exactly one entry. Families from separate files come in
+ * element order (Z, then K < L < M), since file order means nothing.
  */
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import { XrfInputError } from '../errors';
 import { readEdf, EdfImage } from '../io/edf-read';
 import type { MapStack } from './groundtruth';
-import { buildStack, classifyLabel, LabelledMap } from './stack';
+import { buildStack, classifyLabel, LabelledMap, sortByElement } from './stack';
 
 /**
  * Split a PyMca file stem `<entry>_<label>` where the label is a family or its uncertainty; the
@@ -49,7 +50,7 @@ async function readEntryFiles(display: string, files: string[], entry: string): 
     const fileLabel = stemOf(f).slice(entry.length + 1);
     items.push(img.title ? { label: img.title, data: img.data } : { label: fileLabel, data: img.data, fileLabel: true });
   }
-  return buildStack(display, h, w, items);
+  return sortByElement(buildStack(display, h, w, items));
 }
 
 /** The files `<entry>_*.edf` in `dir` that belong to `entry` (not to a longer entry such as `<entry>_2`). */

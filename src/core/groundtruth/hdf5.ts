@@ -151,7 +151,7 @@ function findParameters(h5: H5, f: InstanceType<H5['File']>, path: string, inner
   }
   if (found.length > 1) {
     const { file } = splitH5Path(path);
-    const choices = found.map((p) => `${file}::${p.replace(/\/results\/parameters$/, '')}`).join(', ');
+    const choices = found.map((p) => `${file}::${p.replace(/(\/xrf_fit)?\/results\/parameters$/, '')}`).join(', ');
     throw new XrfInputError(path, `holds several fits; name one: ${choices}`);
   }
   return found[0];

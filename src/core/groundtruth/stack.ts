@@ -78,7 +78,7 @@ export function buildStack(path: string, height: number, width: number, items: L
 }
 
 /** The first non-finite value of a stack's maps as an error naming file, family and pixel; undefined when all are finite. */
-export function findNonFinite(stack: MapStack, what = 'value'): XrfInputError | undefined {
+export function findNonFinite(stack: MapStack, what = ''): XrfInputError | undefined {
   for (let k = 0; k < stack.maps.length; k++) {
     const m = stack.maps[k];
     for (let i = 0; i < m.length; i++) {
@@ -87,14 +87,14 @@ export function findNonFinite(stack: MapStack, what = 'value'): XrfInputError | 
         const row = Math.floor(i / stack.width);
         const col = i - row * stack.width;
         const kind = Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
-        return new XrfInputError(stack.path, `${what} of ${stack.lines[k]} is ${kind} at pixel (row ${row}, column ${col})`);
+        return new XrfInputError(stack.path, `${what ? `${what} of ` : ''}${stack.lines[k]} is ${kind} at pixel (row ${row}, column ${col})`);
       }
     }
   }
   return undefined;
 }
 
-export function assertFinite(stack: MapStack, what = 'value'): void {
+export function assertFinite(stack: MapStack, what = ''): void {
   const e = findNonFinite(stack, what);
   if (e) throw e;
 }
@@ -109,4 +109,26 @@ export function checkExpectedSize(stack: MapStack, opts: { height?: number; widt
       `maps are ${stack.height}×${stack.width} (H×W) but ${height ?? stack.height}×${width ?? stack.width} was expected`,
     );
   }
+}
+
+// Z order of element symbols, for ordering families read from separate files (which have no order).
+const Z_ORDER = (
+  'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
+  'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm ' +
+  'Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U'
+).split(' ');
+
+/**
+ * Reorder a stack's families by atomic number, then K < L < M (the thesis's table order): used for
+ * per-family files, whose directory order means nothing.
+ */
+export function sortByElement(stack: MapStack): MapStack {
+  const key = (line: string) => {
+    const [el, fam] = line.split(' ');
+    return Z_ORDER.indexOf(el) * 3 + 'KLM'.indexOf(fam);
+  };
+  const order = stack.lines.map((_, i) => i).sort((a, b) => key(stack.lines[a]) - key(stack.lines[b]));
+  const out: MapStack = { ...stack, lines: order.map((i) => stack.lines[i]), maps: order.map((i) => stack.maps[i]) };
+  if (stack.uncertainties) out.uncertainties = order.map((i) => stack.uncertainties![i]);
+  return out;
 }

@@ -9,7 +9,7 @@ import { XrfInputError } from '../errors';
 import { readTiff, TiffPage } from '../io/tiff-read';
 import type { MapStack } from './groundtruth';
 import { splitEntryLabel } from './edf';
-import { buildStack, classifyLabel, LabelledMap } from './stack';
+import { buildStack, classifyLabel, LabelledMap, sortByElement } from './stack';
 
 function stemOf(file: string): string {
   return nodePath.basename(file).replace(/\.[^.]+$/, '');
@@ -36,7 +36,7 @@ async function readFiles(display: string, files: string[]): Promise<MapStack> {
     else if (p.height !== h || p.width !== w) throw new XrfInputError(f, `is ${p.height}×${p.width} (H×W), the other maps ${h}×${w}`);
     items.push(fileItem(p, f));
   }
-  return buildStack(display, h, w, items);
+  return sortByElement(buildStack(display, h, w, items));
 }
 
 export async function readTiffStack(path: string): Promise<MapStack> {

@@ -37,10 +37,14 @@ export class AtomicStreamWriter {
   private readonly tmp: string;
   private stream: WriteStream;
   private done = false;
+  private failure: Error | undefined;
 
   private constructor(readonly target: string) {
     this.tmp = tempNameFor(target);
     this.stream = createWriteStream(this.tmp);
+    // Without a listener a stream error (disk full, or a write still in flight when abort() destroys
+    // the stream) is an uncaught exception that kills the process; keep it for commit() instead.
+    this.stream.on('error', (e) => (this.failure ??= e));
   }
 
   static async open(target: string): Promise<AtomicStreamWriter> {
@@ -61,13 +65,19 @@ export class AtomicStreamWriter {
     if (this.done) return;
     this.done = true;
     await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (this.failure) {
+      await fs.rm(this.tmp, { force: true });
+      throw this.failure;
+    }
     await fs.rename(this.tmp, this.target);
   }
 
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    this.stream.destroy();
+    // Wait for the file to be closed: removing it while the stream is still opening it would let
+    // the open re-create it afterwards and leave a stray temporary file.
+    if (!this.stream.closed) await new Promise<void>((resolve) => this.stream.once('close', () => resolve()).destroy());
     await fs.rm(this.tmp, { force: true });
   }
 }

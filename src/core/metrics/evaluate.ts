@@ -13,8 +13,9 @@
 import { XrfInputError } from '../errors';
 import type { MapStack } from '../groundtruth/groundtruth';
 import { alignStacks } from '../groundtruth/align';
-import { ssim, referenceRange, SsimWorkspace, ssimWindowFor } from './ssim';
-import { pearson, slopeThroughOrigin, zScores, sharesOf, ZShares, ZCounts } from './pointwise';
+import { ssim, SsimWorkspace, ssimWindowFor, referenceRangeOf } from './ssim';
+import { pairStats, zScores, sharesOf, ZShares, ZCounts } from './pointwise';
+import type { CancelToken, ProgressSink } from '../util/progress';
 
 export interface LineMetrics {
   ssim: number;
@@ -59,6 +60,10 @@ export interface EvaluateOptions {
   /** Evaluate only these families (each must be on both sides). Default: all common families. */
   lines?: string[];
   model?: string;
+  /** Checked once per family (a worker evaluating many models can be cancelled). */
+  token?: CancelToken;
+  /** One unit per family. */
+  onProgress?: ProgressSink;
 }
 
 /** The first non-finite value of a map as an error naming file, family and pixel. */
@@ -102,25 +107,30 @@ export function evaluateDetailed(pred: MapStack, gt: MapStack, opts: EvaluateOpt
   const pooledCounts: ZCounts = { le1: 0, le2: 0, le3: 0, gt3: 0 };
   const scale: { min: number; range: number }[] = [];
   let shiftedSsimSum = 0;
-  for (const { line, y, yhat } of pairs) {
-    const ref = referenceRange(y, yhat);
+  for (const [f, { line, y, yhat }] of pairs.entries()) {
+    opts.token?.throwIfCancelled();
+    opts.onProgress?.({ done: f, total: pairs.length, message: line });
+    const st = pairStats(y, yhat);
+    const ref = referenceRangeOf(st.minY, st.maxY, st.minP, st.maxP);
     scale.push(ref);
-    const s = ssim(y, yhat, height, width, ref.range, { shift: ref.min, workspace: ws, file: gt.path });
+    const s = ssim(y, yhat, height, width, ref.range, { shift: ref.min, workspace: ws, file: gt.path, means: { x: st.meanY, y: st.meanP } });
     shiftedSsimSum += s.ssimShifted;
     const zMap = new Float32Array(n);
-    const { sigma, counts } = zScores(y, yhat, zMap);
+    const { counts } = zScores(y, yhat, zMap, st.sigmaY);
     zMaps.push(zMap);
     for (const k of ['le1', 'le2', 'le3', 'gt3'] as const) pooledCounts[k] += counts[k];
     families[line] = {
       ssim: s.ssim,
-      pearson: pearson(y, yhat),
-      slope: slopeThroughOrigin(y, yhat),
+      pearson: st.pearson,
+      slope: st.slope,
       z: sharesOf(counts),
       dataRange: ref.range,
-      sigma,
+      sigma: st.sigmaY,
     };
   }
 
+  opts.token?.throwIfCancelled();
+  opts.onProgress?.({ done: pairs.length, total: pairs.length });
   // Pooled scaled values for the Total r and α: first the means, then the sums of products.
   let sumG = 0;
   let sumP = 0;

@@ -71,9 +71,63 @@ export function populationStd(y: ArrayLike<number>): number {
   return Math.sqrt(s / n);
 }
 
-/** z-scores of every pixel, binned; `out` (optional) receives the z map as float32. */
-export function zScores(y: ArrayLike<number>, yhat: ArrayLike<number>, out?: Float32Array): { sigma: number; counts: ZCounts } {
-  const sigma = populationStd(y);
+/**
+ * Everything per-pixel about a pair of maps in two passes (the evaluation of 12 large maps is
+ * dominated by passes over memory): means, extremes, population σ of y, r and α.
+ */
+export interface PairStats {
+  meanY: number;
+  meanP: number;
+  minY: number;
+  maxY: number;
+  minP: number;
+  maxP: number;
+  sigmaY: number;
+  pearson: number | null;
+  slope: number | null;
+}
+
+export function pairStats(y: ArrayLike<number>, yhat: ArrayLike<number>): PairStats {
+  const n = y.length;
+  let sy = 0, sp = 0, syp = 0, syy = 0;
+  let minY = Infinity, maxY = -Infinity, minP = Infinity, maxP = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = y[i];
+    const b = yhat[i];
+    sy += a;
+    sp += b;
+    syp += a * b;
+    syy += a * a;
+    if (a < minY) minY = a;
+    if (a > maxY) maxY = a;
+    if (b < minP) minP = b;
+    if (b > maxP) maxP = b;
+  }
+  const meanY = sy / n;
+  const meanP = sp / n;
+  // Second pass on centred values: the one-pass formulas lose digits on maps with an offset.
+  let cyy = 0, cpp = 0, cyp = 0;
+  for (let i = 0; i < n; i++) {
+    const a = y[i] - meanY;
+    const b = yhat[i] - meanP;
+    cyy += a * a;
+    cpp += b * b;
+    cyp += a * b;
+  }
+  return {
+    meanY, meanP, minY, maxY, minP, maxP,
+    sigmaY: Math.sqrt(cyy / n),
+    pearson: cyy > 0 && cpp > 0 ? Math.max(-1, Math.min(1, cyp / Math.sqrt(cyy * cpp))) : null,
+    slope: syy > 0 ? syp / syy : null,
+  };
+}
+
+/**
+ * z-scores of every pixel, binned; `out` (optional) receives the z map as float32. `sigma` may be
+ * given when already known (population σ of y).
+ */
+export function zScores(y: ArrayLike<number>, yhat: ArrayLike<number>, out?: Float32Array, sigmaY?: number): { sigma: number; counts: ZCounts } {
+  const sigma = sigmaY ?? populationStd(y);
   const counts: ZCounts = { le1: 0, le2: 0, le3: 0, gt3: 0 };
   for (let i = 0; i < y.length; i++) {
     const d = Math.abs(yhat[i] - y[i]);

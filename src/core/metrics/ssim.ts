@@ -35,20 +35,23 @@ export function ssimWindowFor(height: number, width: number): number | undefined
 export function referenceRange(gt: ArrayLike<number>, pred: ArrayLike<number>): { min: number; range: number } {
   let gmin = Infinity;
   let gmax = -Infinity;
+  let pmin = Infinity;
+  let pmax = -Infinity;
   for (let i = 0; i < gt.length; i++) {
-    const v = gt[i];
-    if (v < gmin) gmin = v;
-    if (v > gmax) gmax = v;
+    if (gt[i] < gmin) gmin = gt[i];
+    if (gt[i] > gmax) gmax = gt[i];
+    if (pred[i] < pmin) pmin = pred[i];
+    if (pred[i] > pmax) pmax = pred[i];
   }
-  if (gmax > gmin) return { min: gmin, range: gmax - gmin };
-  let pmin = gmin;
-  let pmax = gmax;
-  for (let i = 0; i < pred.length; i++) {
-    const v = pred[i];
-    if (v < pmin) pmin = v;
-    if (v > pmax) pmax = v;
-  }
-  return { min: gmin, range: pmax > pmin ? pmax - pmin : 1 };
+  return referenceRangeOf(gmin, gmax, pmin, pmax);
+}
+
+/** `referenceRange` from the extremes of ground truth and prediction. */
+export function referenceRangeOf(gtMin: number, gtMax: number, predMin: number, predMax: number): { min: number; range: number } {
+  if (gtMax > gtMin) return { min: gtMin, range: gtMax - gtMin };
+  const lo = Math.min(gtMin, predMin);
+  const hi = Math.max(gtMax, predMax);
+  return { min: gtMin, range: hi > lo ? hi - lo : 1 };
 }
 
 export interface SsimResult {
@@ -64,22 +67,14 @@ export interface SsimResult {
   window: number;
 }
 
-/** Reusable summed-area buffers, so evaluating 12 maps allocates once. */
+/**
+ * Reusable summed-area tables, so evaluating 12 maps allocates once. The five tables (Σx, Σy, Σx²,
+ * Σy², Σxy) are interleaved in one array: a window lookup then touches 4 nearby spots, not 20.
+ */
 export class SsimWorkspace {
-  private size = 0;
-  sx = new Float64Array(0);
-  sy = new Float64Array(0);
-  sxx = new Float64Array(0);
-  syy = new Float64Array(0);
-  sxy = new Float64Array(0);
-  ensure(n: number): void {
-    if (n <= this.size) return;
-    this.size = n;
-    this.sx = new Float64Array(n);
-    this.sy = new Float64Array(n);
-    this.sxx = new Float64Array(n);
-    this.syy = new Float64Array(n);
-    this.sxy = new Float64Array(n);
+  sat = new Float64Array(0);
+  ensure(cells: number): void {
+    if (this.sat.length < cells * 5) this.sat = new Float64Array(cells * 5);
   }
 }
 
@@ -93,7 +88,7 @@ export function ssim(
   height: number,
   width: number,
   dataRange: number,
-  opts: { shift?: number; workspace?: SsimWorkspace; file?: string } = {},
+  opts: { shift?: number; workspace?: SsimWorkspace; file?: string; means?: { x: number; y: number } } = {},
 ): SsimResult {
   const win = ssimWindowFor(height, width);
   if (win === undefined) {
@@ -103,29 +98,33 @@ export function ssim(
   const n = height * width;
   // Centre both maps on their means before squaring: variances are shift-invariant, and this keeps
   // uxx − ux² from cancelling catastrophically on maps with a large offset.
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
+  // (Any centre works; the maps' means are best and the caller may already have them.)
+  let mx = opts.means?.x ?? 0;
+  let my = opts.means?.y ?? 0;
+  if (!opts.means) {
+    for (let i = 0; i < n; i++) {
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
   }
-  mx /= n;
-  my /= n;
 
   const W1 = width + 1;
   const ws = opts.workspace ?? new SsimWorkspace();
   ws.ensure((height + 1) * W1);
-  const { sx, sy, sxx, syy, sxy } = ws;
-  for (let c = 0; c <= width; c++) sx[c] = sy[c] = sxx[c] = syy[c] = sxy[c] = 0;
+  const sat = ws.sat;
+  // Row 0 and column 0 of the tables are zero.
+  sat.fill(0, 0, W1 * 5);
   for (let r = 0; r < height; r++) {
     let ax = 0;
     let ay = 0;
     let axx = 0;
     let ayy = 0;
     let axy = 0;
-    const base = (r + 1) * W1;
-    const prev = r * W1;
-    sx[base] = sy[base] = sxx[base] = syy[base] = sxy[base] = 0;
+    let k = (r + 1) * W1 * 5;
+    let kp = r * W1 * 5;
+    sat[k] = sat[k + 1] = sat[k + 2] = sat[k + 3] = sat[k + 4] = 0;
     for (let c = 0; c < width; c++) {
       const a = x[r * width + c] - mx;
       const b = y[r * width + c] - my;
@@ -134,18 +133,19 @@ export function ssim(
       axx += a * a;
       ayy += b * b;
       axy += a * b;
-      const k = base + c + 1;
-      const kp = prev + c + 1;
-      sx[k] = sx[kp] + ax;
-      sy[k] = sy[kp] + ay;
-      sxx[k] = sxx[kp] + axx;
-      syy[k] = syy[kp] + ayy;
-      sxy[k] = sxy[kp] + axy;
+      k += 5;
+      kp += 5;
+      sat[k] = sat[kp] + ax;
+      sat[k + 1] = sat[kp + 1] + ay;
+      sat[k + 2] = sat[kp + 2] + axx;
+      sat[k + 3] = sat[kp + 3] + ayy;
+      sat[k + 4] = sat[kp + 4] + axy;
     }
   }
 
   const pad = (win - 1) / 2;
   const np = win * win;
+  const invNp = 1 / np;
   const covNorm = np / (np - 1);
   const C1 = (SSIM_K1 * dataRange) ** 2;
   const C2 = (SSIM_K2 * dataRange) ** 2;
@@ -153,16 +153,19 @@ export function ssim(
   let total = 0;
   let totalShifted = 0;
   for (let i = pad; i < height - pad; i++) {
-    const top = (i - pad) * W1;
-    const bot = (i + pad + 1) * W1;
+    const top = (i - pad) * W1 * 5;
+    const bot = (i + pad + 1) * W1 * 5;
     for (let j = pad; j < width - pad; j++) {
-      const l = j - pad;
-      const rr = j + pad + 1;
-      const ex = (sx[bot + rr] - sx[top + rr] - sx[bot + l] + sx[top + l]) / np;
-      const ey = (sy[bot + rr] - sy[top + rr] - sy[bot + l] + sy[top + l]) / np;
-      const exx = (sxx[bot + rr] - sxx[top + rr] - sxx[bot + l] + sxx[top + l]) / np;
-      const eyy = (syy[bot + rr] - syy[top + rr] - syy[bot + l] + syy[top + l]) / np;
-      const exy = (sxy[bot + rr] - sxy[top + rr] - sxy[bot + l] + sxy[top + l]) / np;
+      // Corners of the window: bottom-right, top-right, bottom-left, top-left.
+      const br = bot + (j + pad + 1) * 5;
+      const tr = top + (j + pad + 1) * 5;
+      const bl = bot + (j - pad) * 5;
+      const tl = top + (j - pad) * 5;
+      const ex = (sat[br] - sat[tr] - sat[bl] + sat[tl]) * invNp;
+      const ey = (sat[br + 1] - sat[tr + 1] - sat[bl + 1] + sat[tl + 1]) * invNp;
+      const exx = (sat[br + 2] - sat[tr + 2] - sat[bl + 2] + sat[tl + 2]) * invNp;
+      const eyy = (sat[br + 3] - sat[tr + 3] - sat[bl + 3] + sat[tl + 3]) * invNp;
+      const exy = (sat[br + 4] - sat[tr + 4] - sat[bl + 4] + sat[tl + 4]) * invNp;
       const vx = covNorm * (exx - ex * ex);
       const vy = covNorm * (eyy - ey * ey);
       const vxy = covNorm * (exy - ex * ey);

@@ -4,10 +4,23 @@
  * happens once, while the scans are streamed; every epoch then reads shuffled batches back with
  * positional reads, so memory holds one or two batches whatever the number of training scans.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+// Folders of stores not yet disposed. If the process exits without disposing them (a second Ctrl-C
+// in the CLI calls process.exit), they are removed synchronously on the way out.
+const live = new Set<string>();
+let exitHookInstalled = false;
+function track(dir: string): void {
+  live.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of live) rmSync(d, { recursive: true, force: true });
+  });
+}
 
 export class SampleStore {
   private written = 0;
@@ -26,6 +39,7 @@ export class SampleStore {
     const dir = await fs.mkdtemp(path.join(parent, 'xrfmaps-train-'));
     try {
       const fh = await fs.open(path.join(dir, 'samples.f32'), 'w+');
+      track(dir);
       return new SampleStore(dir, fh, channels, outputs);
     } catch (e) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -91,5 +105,6 @@ export class SampleStore {
   async dispose(): Promise<void> {
     await this.fh.close().catch(() => undefined);
     await fs.rm(this.dir, { recursive: true, force: true });
+    live.delete(this.dir);
   }
 }

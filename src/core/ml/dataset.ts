@@ -139,9 +139,9 @@ export async function prepareTrainingData(req: DataRequest, opts: DataOptions = 
       clamped += await extractScan(spec, maps, req.stride, store, isTrain, stats!, token);
       if (store.count - base !== counts[s]) throw new Error(`internal: sampled ${store.count - base} pixels of ${spec.scan}, expected ${counts[s]}`);
       scans.push({
-        scan: spec.scan,
+        scan: path.resolve(spec.scan),
         dataset: spec.dataset,
-        groundTruth: spec.groundTruth,
+        groundTruth: path.resolve(spec.groundTruth),
         name: spec.name ?? path.basename(spec.scan),
         height,
         width,
@@ -224,12 +224,14 @@ async function extractScan(
       for (let i = 0, p = pStart; p < pEnd; i++, p += stride, sample++) {
         const src = (p - r0 * W) * C;
         const dst = i * rf;
-        for (let ch = 0; ch < C; ch++) {
-          const v = block[src + ch];
-          if (!Number.isFinite(v)) {
-            throw new XrfInputError(spec.scan, `pixel (row ${Math.floor(p / W)}, column ${p % W}) has a non-finite value (${v}) at channel ${ch}`);
-          }
-          records[dst + ch] = v;
+        records.set(block.subarray(src, src + C), dst);
+        // One pass gives both the scale statistics and the finiteness check: a NaN or ±Inf anywhere
+        // makes the float64 sum of squares non-finite (float32 values cannot overflow it).
+        let sumSq = 0;
+        for (let ch = src; ch < src + C; ch++) sumSq += block[ch] * block[ch];
+        if (!Number.isFinite(sumSq)) {
+          const ch = block.subarray(src, src + C).findIndex((v) => !Number.isFinite(v));
+          throw new XrfInputError(spec.scan, `pixel (row ${Math.floor(p / W)}, column ${p % W}) has a non-finite value (${block[src + ch]}) at channel ${ch}`);
         }
         for (let j = 0; j < k; j++) {
           let y = maps[j][p];
@@ -243,7 +245,7 @@ async function extractScan(
           records[dst + C + j] = y;
         }
         if (isTrain[sample]) {
-          stats.addSpectrum(records, dst, C);
+          stats.addSpectrumSumSq(sumSq, C);
           stats.addTargets(records, dst + C);
         }
       }

@@ -5,6 +5,11 @@
  * Worker names: 'train' (src/workers/train.worker.ts) and 'predict' (src/workers/predict.worker.ts).
  * Training reports TrainEvent through the worker's `event` channel and epochs done/total through
  * `progress`; prediction reports rows done/total through `progress`.
+ *
+ * Cancel: training stops within one batch and resolves with `cancelled: true` and the best model so
+ * far saved (a loadable folder); only a cancel while the training data is still being read, before
+ * the 'data' event, rejects with CancelledError (nothing to keep, nothing written). Prediction
+ * rejects with CancelledError and leaves no output file.
  */
 import type { Calibration } from '../cube/cube';
 import type { ModelArch } from './models';

@@ -83,7 +83,7 @@ export async function readModelFiles(_tf: TF, dir: string): Promise<tf.LayersMod
       if (typeof p !== 'string' || p.includes('..') || p.startsWith('/')) throw new XrfInputError(jsonPath, `weights path "${String(p)}" must be a file inside the model folder`);
       const binPath = join(dir, p);
       try {
-        parts.push(await fs.readFile(binPath));
+        parts.push(new Uint8Array(await fs.readFile(binPath)));
       } catch (e) {
         throw new XrfInputError(binPath, `cannot read weights (${(e as Error).message})`);
       }

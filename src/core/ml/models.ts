@@ -136,7 +136,7 @@ export interface LayerDescription {
 }
 
 export function describeModel(model: tf.LayersModel): LayerDescription[] {
-  const count = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  const count = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   return model.layers.map((layer) => {
     const shape = layer.outputShape as (number | null)[];
     return {

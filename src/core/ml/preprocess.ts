@@ -32,10 +32,9 @@ export class ScaleStats {
     this.sumSqY = new Float64Array(outputs);
   }
 
-  addSpectrum(x: Float32Array, offset: number, channels: number): void {
-    let s = 0;
-    for (let i = offset; i < offset + channels; i++) s += x[i] * x[i];
-    this.sumSqX += s;
+  /** One spectrum, given as the sum of its squared channel values and its length. */
+  addSpectrumSumSq(sumSq: number, channels: number): void {
+    this.sumSqX += sumSq;
     this.nX += channels;
   }
 

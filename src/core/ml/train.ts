@@ -6,7 +6,8 @@
  * Batches stream from the temporary sample file (the next batch is read while the current one
  * trains). Cancellation is checked before every batch: a cancelled run stops within one batch, keeps
  * the best weights so far (or, before the first epoch ends, the current ones) and still writes a
- * complete, loadable model folder, with `cancelled: true`.
+ * complete, loadable model folder, with `cancelled: true`. A cancel while the training data is
+ * still being read (before any model exists) rejects with CancelledError instead and writes nothing.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import * as path from 'node:path';
@@ -67,6 +68,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     log(`${lines.length} lines (${lines.join(', ')}), ${channels} channels, calibration ${data.calibration.offsetKeV} keV + ${data.calibration.gainKeV} keV/channel (${data.calibration.source})`);
 
     const prior = isPriorArch(input.model) ? buildPrior(lines, input.extraPriorLines, data) : undefined;
+    if (!prior && input.extraPriorLines?.length) log(`${input.model} has no prior layer: the extra prior lines (${input.extraPriorLines.join(', ')}) are not used`);
     model = buildModel(tf, {
       arch: input.model,
       channels,
@@ -136,6 +138,8 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
       emit(event);
       opts.onProgress?.({ done: epoch, total: input.epochs, message: formatEpochEvent(event) });
       if (!Number.isFinite(trainLoss) || !Number.isFinite(valLoss)) {
+        // Nothing finite to keep: a model of NaN weights would only fail later, when loaded.
+        if (bestEpoch === 0) throw new Error(`training diverged in epoch ${epoch} (train aL1 ${trainLoss}, validation aL1 ${valLoss}); no model written`);
         log(`training diverged at epoch ${epoch} (train aL1 ${trainLoss}, val aL1 ${valLoss}); keeping epoch ${bestEpoch}`);
         stoppedEarly = true;
         break;

@@ -21,3 +21,21 @@ export {
 export { familyResponse, pureSpectrum, priorMatrix } from './spectra';
 export { roiWindow, roiChannels } from './roi';
 export { erf, erfc, normalCdf } from './erf';
+export {
+  massAttenuation,
+  photoCrossSection,
+  rayleigh,
+  compton,
+  familyProductionCrossSection,
+  elementDensity,
+  atomicWeight,
+  edgeEnergy,
+  fluorescenceYield,
+  jumpRatio,
+  compoundMassAttenuation,
+  XS_MIN_KEV,
+  XS_MAX_KEV,
+  type ElementRef,
+  type Shell,
+} from './xs';
+export { rhTubeSpectrum, type TubeOptions, type TubeSpectrum, type TubeLine } from './tube';

@@ -6,15 +6,17 @@
  * use), with anode and window attenuation from this module's xraylib tables:
  *   continuum  dN/dE = 1.35e9 · Z · (E0/E − 1)^x · f(χ) · T_Be(E)   photons/(s·sr·mA·keV),
  *              x = 1.109 − 0.00435·Z + 0.00175·E0
- *   lines      N = C_shell · (zb/S) · R · ω · (1 − 1/r) · p · f(χ) · T_Be   photons/(s·sr·mA),
- *              C_K = 5.0e13, C_L = 6.9e13
- *   self-absorption f(χ) = (1 − e^(−2χ·ρz̄)) / (2χ·ρz̄), χ = μ(E)·sin φ / sin ε,
+ *   lines      N = C_shell · (zb/S) · R · ω · p · f(χ) · T_Be   photons/(s·sr·mA),
+ *              C_K = 6.0e13 (as PyMca's XRayTubeEbel uses), C_L = 6.9e13
+ *   self-absorption f(χ) = (1 − e^(−2χ·ρz̄)) / (2χ·ρz̄), χ = τ(E)·sin φ / sin ε (τ: Rh photoabsorption),
  * with ρz̄ the mean depth of X-ray production (Ebel's fit to Love-Scott), φ the electrons' angle of
  * incidence and ε the take-off angle, both to the anode surface. L-family lines are scaled through the
- * L3 sub-shell (the family's rates from the line table give the other sub-shells' share). Absolute
- * numbers are good to perhaps 20–30 %; shapes and line-to-continuum ratios are what the simulator needs.
+ * L3 sub-shell (the family's rates from the line table give the other sub-shells' share); PyMca leaves
+ * tube L lines out, so they are the least certain part (their constants are Ebel's, unchecked here).
+ * The continuum and K lines agree with PyMca's XRayTubeEbel (test/physics/tube.test.ts); absolute
+ * numbers are Ebel's semi-empirical ones, good to perhaps 20 %.
  */
-import { massAttenuation, fluorescenceYield, jumpRatio, edgeEnergy, atomicWeight, elementDensity } from './xs';
+import { massAttenuation, photoCrossSection, fluorescenceYield, edgeEnergy, atomicWeight, elementDensity } from './xs';
 import { lineFamilyLines } from './line-table';
 
 export interface TubeOptions {
@@ -24,6 +26,8 @@ export interface TubeOptions {
   takeoffDeg?: number;
   /** Be exit-window thickness, µm (default 125). */
   beWindowUm?: number;
+  /** Include the Rh L lines (default true); they are the least certain part of the model. */
+  lLines?: boolean;
 }
 
 export interface TubeLine {
@@ -48,15 +52,16 @@ const BE = 4;
 function ebelMeanDepth(z: number, a: number, e0: number, u0: number): number {
   const lnZ = Math.log(z);
   const m = 0.1382 - 0.9211 / Math.sqrt(z);
-  const eta = Math.pow(e0, m) * (-0.1904 + 0.2236 * lnZ + 0.1292 * lnZ * lnZ - 0.01491 * lnZ ** 3);
+  // Backscatter coefficient (Love & Scott): about 0.39 for Rh.
+  const eta = Math.pow(e0, m) * (0.1904 - 0.2236 * lnZ + 0.1292 * lnZ * lnZ - 0.01491 * lnZ ** 3);
   const j = 0.0135 * z;
   const rhoZm = (a / z) * (0.787e-5 * Math.sqrt(j) * Math.pow(e0, 1.5) + 0.735e-6 * e0 * e0);
   const lnU = Math.log(u0);
   return (rhoZm * (0.49269 - 1.0987 * eta + 0.78557 * eta * eta) * lnU) / (0.70256 - 1.09865 * eta + 1.0046 * eta * eta + lnU);
 }
 
-function selfAbsorption(muRho: number, rhoZ: number, sinRatio: number): number {
-  const t = 2 * muRho * sinRatio * rhoZ;
+function selfAbsorption(tauRho: number, rhoZ: number, sinRatio: number): number {
+  const t = 2 * tauRho * sinRatio * rhoZ;
   return t < 1e-9 ? 1 : -Math.expm1(-t) / t;
 }
 
@@ -93,7 +98,7 @@ export function rhTubeSpectrum(kV: number, energies?: ArrayLike<number>, opts: T
     const hi = i + 1 < grid.length ? (grid[i + 1] + e) / 2 : e + (e - lo);
     const width = Math.min(hi, e0) - lo;
     const rhoZ = ebelMeanDepth(RH, a, e0, e0 / e);
-    cont[i] = 1.35e9 * RH * Math.pow(e0 / e - 1, x) * selfAbsorption(massAttenuation(RH, e), rhoZ, sinRatio) * window(e) * width;
+    cont[i] = 1.35e9 * RH * Math.pow(e0 / e - 1, x) * selfAbsorption(photoCrossSection(RH, e), rhoZ, sinRatio) * window(e) * width;
   }
 
   // Characteristic lines
@@ -107,17 +112,17 @@ export function rhTubeSpectrum(kV: number, energies?: ArrayLike<number>, opts: T
     const lnU = Math.log(u0);
     const core = u0 * lnU + 1 - u0;
     const zbS = ((zShell * bShell) / RH) * core * (1 + (16.05 * Math.sqrt(j / edge) * (Math.sqrt(u0) * lnU + 2 * (1 - Math.sqrt(u0)))) / core);
-    const shellPhotons = c * zbS * R_FOR(u0) * fluorescenceYield(RH, shell)! * (1 - 1 / jumpRatio(RH, shell)!);
+    const shellPhotons = c * zbS * R_FOR(u0) * fluorescenceYield(RH, shell)!;
     const famLines = lineFamilyLines(`Rh ${family}`);
     const shellShare = famLines.filter((l) => (l.iupac ?? '').startsWith(shell)).reduce((s, l) => s + l.rate, 0);
     const rhoZ = ebelMeanDepth(RH, a, e0, u0);
     for (const l of famLines) {
-      const n = (shellPhotons / shellShare) * l.rate * selfAbsorption(massAttenuation(RH, l.energyKeV), rhoZ, sinRatio) * window(l.energyKeV);
+      const n = (shellPhotons / shellShare) * l.rate * selfAbsorption(photoCrossSection(RH, l.energyKeV), rhoZ, sinRatio) * window(l.energyKeV);
       lines.push({ label: `Rh ${l.label}`, energyKeV: l.energyKeV, weight: n });
     }
   };
-  addFamily('K', 'K', 5.0e13, 2, 0.35);
-  addFamily('L', 'L3', 6.9e13, 8, 0.25);
+  addFamily('K', 'K', 6.0e13, 2, 0.35);
+  if (opts.lLines ?? true) addFamily('L', 'L3', 6.9e13, 8, 0.25);
 
   const energiesKeV = new Float64Array(grid.length + lines.length);
   const weights = new Float64Array(grid.length + lines.length);

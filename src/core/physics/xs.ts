@@ -38,7 +38,8 @@ interface ElementXs {
   production: Partial<Record<Family, Float32Array>>;
 }
 
-const RAW = (xsJson as unknown as { elements: RawElement[] }).elements;
+// Read lazily (no top-level work), so bundlers can drop the ~700 kB table where only line data is used.
+const rawElements = () => (xsJson as unknown as { elements: RawElement[] }).elements;
 export const XS_MIN_KEV = 1;
 export const XS_MAX_KEV = 60;
 
@@ -55,12 +56,12 @@ function decodeF32(b64: string): Float32Array {
 
 function raw(z: number): RawElement {
   if (!Number.isInteger(z) || z < 1 || z > 92) throw new RangeError(`atomic number ${z} is outside 1..92`);
-  return RAW[z - 1];
+  return rawElements()[z - 1];
 }
 
-const decoded = new Map<number, ElementXs>();
+const decoded: (ElementXs | undefined)[] = [];
 function element(z: number): ElementXs {
-  let el = decoded.get(z);
+  let el = decoded[z];
   if (!el) {
     const r = raw(z);
     const production: ElementXs['production'] = {};
@@ -73,7 +74,7 @@ function element(z: number): ElementXs {
       compton: decodeF32(r.compton),
       production,
     };
-    decoded.set(z, el);
+    decoded[z] = el;
   }
   return el;
 }

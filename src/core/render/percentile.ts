@@ -1,9 +1,10 @@
 /**
  * Percentiles of map values for contrast stretching, ignoring NaN and ±Inf (no-data pixels).
  * Exact (quickselect, O(n)) up to EXACT_LIMIT finite values; above it a deterministic, evenly strided
- * sample of about EXACT_LIMIT values is used, which moves a percentile by well under a colour step.
+ * sample of about EXACT_LIMIT values is used: its quantiles are off by about √(p(1−p)/n) in rank
+ * (≈ 0.0001 at p = 99.5 %), far below what a 256-colour display can show.
  */
-export const EXACT_LIMIT = 1 << 20;
+export const EXACT_LIMIT = 1 << 18;
 
 /** numpy-style linear-interpolated percentile, p ∈ [0, 100]. NaN when no finite value exists. */
 export function percentile(values: ArrayLike<number>, p: number): number {

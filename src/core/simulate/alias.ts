@@ -57,14 +57,7 @@ export class AliasTable {
   }
 
   /** Add `count` draws to `out[offset + index]` (a row of counts). */
-  scatterInto(rng: Rng, count: number, out: Uint32Array | Uint16Array | Float64Array, offset: number): void {
-    const n = this.n;
-    const prob = this.prob;
-    const alias = this.alias;
-    for (let k = 0; k < count; k++) {
-      const u = rng.uniform() * n;
-      const i = u | 0;
-      out[offset + (u - i < prob[i] ? i : alias[i])]++;
-    }
+  scatterInto(rng: Rng, count: number, out: Uint16Array, offset: number): void {
+    rng.aliasInto(count, this.n, this.prob, this.alias, out, offset);
   }
 }

@@ -2,11 +2,11 @@
  * Stateless 2-D noise fields: the value at (x, y) depends only on the key and the point, so any row of a
  * painting can be computed on its own (by any worker, in any order) and still give the same image.
  */
-import { hash32 } from './rng';
+import { hash3 } from './rng';
 
 /** Lattice value in [0, 1) for integer point (i, j) under `key`. */
 function lattice(key: number, i: number, j: number): number {
-  return hash32(key, i, j) / 4294967296;
+  return hash3(key, i, j) / 4294967296;
 }
 
 /** Quintic fade: C2-continuous, so fields have no creases at lattice lines. */

@@ -17,6 +17,8 @@ export interface RenderJob {
   seed: number;
   scale: number;
   lines: string[];
+  /** Pulse-pair resolving time for pile-up sum peaks (s); 0 = none. */
+  pileupS: number;
   /** Preallocated scan file; row r lands at dataOffset + r·W·C·2 bytes (u2, pixel-major). */
   scanPath: string;
   dataOffset: number;
@@ -27,14 +29,10 @@ export interface RenderJob {
 export interface RenderResult {
   /** Ground truth of the job's rows, block after block: (r1 − r0)·W·k float32 each. */
   truth: Float32Array;
-  /** Σ of every rendered spectrum (counts per channel). */
-  sumSpectrum: Float64Array;
   totalCounts: number;
   /** Channels whose count exceeded 65535 and was clipped (should stay 0). */
   saturated: number;
 }
-
-export const U16_MAX = 65535;
 
 /** The scene key of painting `index` under `seed`: the painting's own seed. */
 export function paintingKey(seed: number, index: number): number {
@@ -42,31 +40,27 @@ export function paintingKey(seed: number, index: number): number {
 }
 
 /** Scene and model of one painting (shared by the renderer, tests and docs). */
-export function paintingSetup(preset: PresetName, index: number, seed: number, scale: number, lines: readonly string[]) {
+export function paintingSetup(preset: PresetName, index: number, seed: number, scale: number, lines: readonly string[], pileupS = 0) {
   const p = PRESETS[preset];
   const spec = p.paintings[index];
   const { height, width } = scaledSize(spec, scale);
   const scene = iconScene(paintingKey(seed, index), height, width, spec.design);
-  const model = new SpectrumModel({ cal: p.calibration, channels: p.channels, tubeKV: p.tubeKV, lines });
+  const model = new SpectrumModel({ cal: p.calibration, channels: p.channels, tubeKV: p.tubeKV, lines, pileupResolvingTimeS: pileupS });
   return { preset: p, spec, height, width, scene, sampler: new SceneSampler(scene), model, dwellS: spec.dwellMs / 1000 };
 }
 
 export function renderRows(job: RenderJob, token?: CancelToken, onRow?: () => void): RenderResult {
-  const { height, width: W, sampler, model, dwellS, preset } = paintingSetup(job.preset, job.paintingIndex, job.seed, job.scale, job.lines);
+  const { height, width: W, sampler, model, dwellS, preset } = paintingSetup(job.preset, job.paintingIndex, job.seed, job.scale, job.lines, job.pileupS);
   const C = preset.channels;
   const k = model.lines.length;
   const nRows = job.blocks.reduce((s, [a, b]) => s + (b - a), 0);
   const truth = new Float32Array(nRows * W * k);
-  const sumSpectrum = new Float64Array(C);
   const stateRow = new Float64Array(W * STATE.length);
-  const state = new Float64Array(STATE.length);
   const amp = new Float64Array(model.components.length);
   const counts = new Float64Array(model.components.length);
-  const rowCounts = new Uint32Array(W * C);
   const rowU16 = new Uint16Array(W * C);
   const rowBytes = new Uint8Array(rowU16.buffer);
   let totalCounts = 0;
-  let saturated = 0;
   let t = 0;
   const pixelKey = paintingKey(job.seed, job.paintingIndex);
   const fd = openSync(job.scanPath, 'r+');
@@ -77,26 +71,13 @@ export function renderRows(job: RenderJob, token?: CancelToken, onRow?: () => vo
         token?.throwIfCancelled();
         sampler.row(r, stateRow);
         const rng = new Rng(pixelKey, r, 0x5eed);
-        rowCounts.fill(0);
+        rowU16.fill(0);
         for (let c = 0; c < W; c++) {
-          state.set(stateRow.subarray(c * STATE.length, (c + 1) * STATE.length));
-          model.amplitudes(state, amp);
+          model.amplitudes(stateRow, amp, c * STATE.length);
           model.expectedCounts(amp, dwellS, counts);
           model.truth(counts, truth, t);
           t += k;
-          model.sample(counts, rng, rowCounts, c * C);
-        }
-        for (let c = 0, i = 0; c < W; c++) {
-          for (let ch = 0; ch < C; ch++, i++) {
-            let v = rowCounts[i];
-            totalCounts += v;
-            sumSpectrum[ch] += v;
-            if (v > U16_MAX) {
-              v = U16_MAX;
-              saturated++;
-            }
-            rowU16[i] = v;
-          }
+          totalCounts += model.sample(counts, rng, rowU16, c * C);
         }
         writeAll(fd, rowBytes, job.dataOffset + r * W * C * 2);
         onRow?.();
@@ -105,7 +86,7 @@ export function renderRows(job: RenderJob, token?: CancelToken, onRow?: () => vo
   } finally {
     closeSync(fd);
   }
-  return { truth, sumSpectrum, totalCounts, saturated };
+  return { truth, totalCounts, saturated: model.clippedChannels };
 }
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {

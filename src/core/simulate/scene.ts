@@ -124,6 +124,7 @@ export class SceneSampler {
   private readonly bg: Float64Array;
   private readonly shapeVecs: Float64Array[];
   private readonly aspect: number;
+  private readonly wobbleKeys: number[];
   /** Loss-noise level above which paint is lost: the (1 − lossFraction) quantile of the field. */
   private readonly lossThreshold: number;
 
@@ -131,6 +132,7 @@ export class SceneSampler {
     this.bg = recipeVector(scene.background);
     this.shapeVecs = scene.shapes.map((s) => recipeVector(s.recipe));
     this.aspect = scene.width / scene.height;
+    this.wobbleKeys = scene.shapes.map((_, i) => hash32(scene.key, 11, i));
     // Quantile from a fixed 64×64 sampling of the field: deterministic, and independent of the pixel size.
     const samples: number[] = [];
     for (let i = 0; i < 64; i++) for (let j = 0; j < 64; j++) samples.push(this.lossNoise(((j + 0.5) / 64) * this.aspect, (i + 0.5) / 64));
@@ -165,8 +167,10 @@ export class SceneSampler {
       let angle = 0.3;
       for (let i = 0; i < scene.shapes.length; i++) {
         const s = scene.shapes[i];
-        const wob = s.wobble * (fbm(hash32(key, 11, i), nx * 9, y * 9, 3) - 0.5) * 2;
-        const d = signedDistance(s, x, y) + wob;
+        const d0 = signedDistance(s, x, y);
+        const reach = s.wobble + s.edge;
+        if (d0 > reach) continue; // clearly outside: no noise needed
+        const d = d0 < -reach ? d0 : d0 + s.wobble * (fbm(this.wobbleKeys[i], nx * 9, y * 9, 3) - 0.5) * 2;
         if (d > s.edge) continue;
         const w = 1 - smoothstep(-s.edge, s.edge, d);
         const v = this.shapeVecs[i];

@@ -12,7 +12,7 @@ import { PRESETS, PRESET_NAMES, scaledSize, type PresetName } from './presets';
 import { renderRows, paintingSetup, paintingKey, type RenderJob, type RenderResult } from './render';
 import { scenePigments, sceneGilded } from './scene';
 import { DEFAULT_LINES, normalizeLineName } from '../lines';
-import { XrfInputError } from '../errors';
+import { XrfInputError, isCancelled } from '../errors';
 import type { Calibration } from '../cube/cube';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
 import { npyHeader, writeNpy } from '../io/npy-write';
@@ -35,17 +35,23 @@ export interface SimulateOptions {
   lines?: readonly string[];
   /** Worker threads (default min(2, cores)); 0 renders in this thread. Any count gives the same bytes. */
   workers?: number;
+  /** Add pile-up sum peaks (pulse-pair resolving time PILEUP_RESOLVING_TIME_S); default off. */
+  pileup?: boolean;
   /** Only these paintings of the preset (names), in preset order. */
   only?: readonly string[];
   onProgress?: ProgressSink;
   token?: CancelToken;
 }
 
+/** Pulse-pair resolving time of an SDD with pile-up rejection, used when pile-up is on. */
+export const PILEUP_RESOLVING_TIME_S = 0.2e-6;
+
 /** What counts as ground truth: stated in every manifest so users know what models learn. */
 export const GROUND_TRUTH_DEFINITION =
   'Per pixel and line family: the expected (noise-free) number of counts in the family\'s full-energy photopeaks ' +
   '(every line of the family at its line-table rate, after absorption in the layers, air and detector window), ' +
-  'integrated over the recorded channel range. Si escape peaks, pile-up, scatter and background are not counted. ' +
+  'integrated over the recorded channel range. Si escape peaks, pile-up sum peaks, scatter and background are not counted ' +
+  '(sum peaks, when simulated, do not take their counts out of the photopeaks). ' +
   'This is the peak area a fit such as PyMca\'s reports for the family.';
 
 export interface PaintingManifest {
@@ -61,6 +67,8 @@ export interface PaintingManifest {
   calibration: Calibration;
   tubeKV: number;
   lines: string[];
+  /** Pile-up resolving time (s) when sum peaks were simulated, else 0. */
+  pileupResolvingTimeS: number;
   scan: { path: string; format: ScanFormat; dtype: 'u2'; data?: string; sidecar?: string; dataset?: string };
   groundTruth: { npy: string; sidecar: string; pymcaDir: string; pymcaEntry: string; pymcaCsv: string; pymcaEdf: string[] };
   pigments: string[];
@@ -82,6 +90,7 @@ export interface SimulationManifest {
   calibration: Calibration;
   tubeKV: number;
   lines: string[];
+  pileup: boolean;
   groundTruthDefinition: string;
   paintings: PaintingManifest[];
 }
@@ -139,12 +148,19 @@ export async function simulatePreset(name: PresetName, opts: SimulateOptions): P
   const totalRows = indices.reduce((s, i) => s + scaledSize(preset.paintings[i], scale).height, 0);
   let rowsBefore = 0;
   const paintings: PaintingManifest[] = [];
-  for (const i of indices) {
-    const spec = preset.paintings[i];
-    const m = await simulatePainting(name, i, { outDir, seed, scale, format, lines, workers, token, onRows: (done) =>
-      opts.onProgress?.({ done: rowsBefore + done, total: totalRows, message: `${spec.name}: row ${done}` }) });
-    rowsBefore += m.height;
-    paintings.push(m);
+  try {
+    for (const i of indices) {
+      const spec = preset.paintings[i];
+      const pileupS = opts.pileup ? PILEUP_RESOLVING_TIME_S : 0;
+      const m = await simulatePainting(name, i, { outDir, seed, scale, format, lines, workers, token, pileupS, onRows: (done) =>
+        opts.onProgress?.({ done: rowsBefore + done, total: totalRows, message: `${spec.name}: row ${done}` }) });
+      rowsBefore += m.height;
+      paintings.push(m);
+    }
+  } catch (e) {
+    // A failed or cancelled run leaves nothing behind: none of these paths existed before it started.
+    for (const p of planned) await fs.rm(p, { force: true, recursive: true });
+    throw e;
   }
 
   const manifest: SimulationManifest = {
@@ -158,6 +174,7 @@ export async function simulatePreset(name: PresetName, opts: SimulateOptions): P
     calibration: preset.calibration,
     tubeKV: preset.tubeKV,
     lines,
+    pileup: !!opts.pileup,
     groundTruthDefinition: GROUND_TRUTH_DEFINITION,
     paintings,
   };
@@ -196,11 +213,13 @@ interface PaintingRun {
   lines: string[];
   workers: number;
   token: CancelToken;
+  pileupS: number;
   onRows?: (done: number) => void;
 }
 
 async function simulatePainting(presetName: PresetName, index: number, run: PaintingRun): Promise<PaintingManifest> {
-  const { spec, height: H, width: W, scene, model, preset } = paintingSetup(presetName, index, run.seed, run.scale, run.lines);
+  run.token.throwIfCancelled();
+  const { spec, height: H, width: W, scene, model, preset } = paintingSetup(presetName, index, run.seed, run.scale, run.lines, run.pileupS);
   const C = preset.channels;
   const k = model.lines.length;
   const files = scanFiles(run.outDir, spec.name, run.format);
@@ -210,7 +229,8 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
   // The scan's bytes go to a temporary file: raw u2 for rpl/hdf5, header + u2 data for npy.
   const header = run.format === 'npy' ? npyHeader('<u2', [H, W, C]) : new Uint8Array(0);
   const tmp = tempBeside(files.data);
-  const cleanup: string[] = [tmp];
+  // Everything this painting may write: removed again if it fails or is cancelled (none existed before).
+  const cleanup: string[] = [tmp, truthPaths.npy, truthPaths.sidecar, truthPaths.pymcaDir, files.scan, files.data, ...(files.sidecar ? [files.sidecar] : [])];
   try {
     const fh = await fs.open(tmp, 'w');
     try {
@@ -225,7 +245,7 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
     const nWorkers = run.workers === 0 ? 1 : Math.min(run.workers, Math.ceil(H / blockRows));
     const deals = dealBlocks(H, nWorkers, blockRows);
     const jobs: RenderJob[] = deals.map((blocks) => ({
-      preset: presetName, paintingIndex: index, seed: run.seed, scale: run.scale, lines: run.lines,
+      preset: presetName, paintingIndex: index, seed: run.seed, scale: run.scale, lines: run.lines, pileupS: run.pileupS,
       scanPath: tmp, dataOffset: header.length, blocks,
     }));
     const doneByJob = new Array<number>(jobs.length).fill(0);
@@ -235,16 +255,20 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
       results = jobs.map((job, j) => renderRows(job, run.token, () => { doneByJob[j]++; report(); }));
     } else {
       const ac = new AbortController();
-      const poll = setInterval(() => run.token.cancelled && ac.abort(), 100);
+      const poll = setInterval(() => run.token.cancelled && ac.abort(), 50);
       try {
-        results = await Promise.all(jobs.map((job, j) =>
+        // The first failure cancels the other workers; wait for all of them to stop before cleaning up.
+        const settled = await Promise.allSettled(jobs.map((job, j) =>
           runWorkerJob<RenderJob, RenderResult>('simulate', job, {
             signal: ac.signal,
             onProgress: (p) => { doneByJob[j] = p.done; report(); },
+          }).catch((e: unknown) => {
+            ac.abort();
+            throw e;
           })));
-      } catch (e) {
-        ac.abort();
-        throw e;
+        const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+        if (failures.length) throw failures.find((e) => !isCancelled(e)) ?? failures[0];
+        results = settled.map((r) => (r as PromiseFulfilledResult<RenderResult>).value);
       } finally {
         clearInterval(poll);
       }
@@ -268,7 +292,6 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
 
     // Ground truth: NPY + sidecar, and PyMca's layout (maps + √counts uncertainties).
     await writeNpy(truthPaths.npy, truth, [H, W, k]);
-    cleanup.push(truthPaths.npy);
     await writeFileAtomic(truthPaths.sidecar, JSON.stringify({ lines: model.lines, calibration: preset.calibration, groundTruth: GROUND_TRUTH_DEFINITION }, null, 2) + '\n');
     const maps = model.lines.map((_, t) => {
       const m = new Float32Array(H * W);
@@ -316,6 +339,7 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
       calibration: preset.calibration,
       tubeKV: preset.tubeKV,
       lines: model.lines,
+      pileupResolvingTimeS: run.pileupS,
       scan: scanInfo,
       groundTruth: {
         npy: rel(truthPaths.npy),
@@ -332,7 +356,7 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
       saturatedChannels: saturated,
     };
   } catch (e) {
-    for (const p of cleanup) await fs.rm(p, { force: true });
+    for (const p of cleanup) await fs.rm(p, { force: true, recursive: true });
     throw e;
   }
 }

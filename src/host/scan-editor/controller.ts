@@ -164,11 +164,16 @@ export class ScanEditorController {
     }
   }
 
-  /** The settings changed: new display defaults go to the view; new lines mean a new pass. */
-  settingsChanged(linesChanged: boolean): void {
+  /**
+   * The settings changed: new display defaults go to the view; new lines mean a new pass; a new
+   * fallback calibration reopens the scan, but only when the scan has no calibration of its own.
+   */
+  settingsChanged(changed: { lines: boolean; calibration: boolean }): void {
     if (this.phase === 'closed') return;
     this.deps.endpoint.emit('init', this.initData());
-    if (linesChanged) void this.recompute();
+    const usesFallback = !this.info || this.info.calibration.source === 'settings' || this.info.calibration.source === 'default';
+    if (changed.calibration && usesFallback) void this.open();
+    else if (changed.lines) void this.recompute();
   }
 
   async dispose(): Promise<void> {

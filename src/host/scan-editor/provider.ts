@@ -1,7 +1,10 @@
 /**
  * The scan editor: a CustomReadonlyEditorProvider for *.rpl, *.npy, *.npz, *.h5, *.hdf5, *.nxs.
- * Default editor for .rpl/.npz (only we open those); an "option" for .npy/.h5/.hdf5/.nxs, which other
- * tools (and our ground-truth editor) also open: "Open With… → XRF Scan" there.
+ * A custom editor has one priority, so the provider is registered under two view types:
+ *  - xrfmaps.scanViewer, the default editor for .rpl and .npz (nobody else opens those);
+ *  - xrfmaps.scanViewerOption, an "option" for .npy/.h5/.hdf5/.nxs, which other tools and our own
+ *    ground-truth editor also open: there the user picks "Open With… → XRF Scan", or runs
+ *    "XRF Maps: Open Scan…" (also in the explorer's context menu), which opens it in this editor.
  * All reading happens in the ScanSession's worker thread; this file only wires VS Code to the controller.
  */
 import * as vscode from 'vscode';
@@ -15,8 +18,9 @@ import { currentSettings } from '../vscode-settings';
 import { xrfLog } from '../log';
 import { xrfStatusBar } from '../status-bar';
 import { ScanEditorController, type ScanSessionLike } from './controller';
+import { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION } from './view-types';
 
-export const SCAN_VIEW_TYPE = 'xrfmaps.scanViewer';
+export { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION, scanViewTypeFor } from './view-types';
 
 class ScanDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}
@@ -29,15 +33,14 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
 
   static register(context: vscode.ExtensionContext): ScanEditorProvider {
     const provider = new ScanEditorProvider(context);
+    const options = { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false };
     context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(SCAN_VIEW_TYPE, provider, {
-        webviewOptions: { retainContextWhenHidden: true },
-        supportsMultipleEditorsPerDocument: false,
-      }),
+      vscode.window.registerCustomEditorProvider(SCAN_VIEW_TYPE, provider, options),
+      vscode.window.registerCustomEditorProvider(SCAN_VIEW_TYPE_OPTION, provider, options),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('xrfmaps')) return;
-        const linesChanged = e.affectsConfiguration('xrfmaps.lines') || e.affectsConfiguration('xrfmaps.calibration');
-        for (const { controller } of provider.controllers.values()) controller.settingsChanged(linesChanged);
+        const changed = { lines: e.affectsConfiguration('xrfmaps.lines'), calibration: e.affectsConfiguration('xrfmaps.calibration') };
+        for (const { controller } of provider.controllers.values()) controller.settingsChanged(changed);
       }),
     );
     return provider;
@@ -68,7 +71,8 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
         if (document.uri.scheme !== 'file') {
           throw Object.assign(new Error(`${f}: only files on disk can be opened (this one is on "${document.uri.scheme}:")`), { name: 'XrfInputError' });
         }
-        return (await ScanSession.open(f, opts)) as unknown as ScanSessionLike;
+        const session: ScanSessionLike = await ScanSession.open(f, opts);
+        return session;
       },
       settings: () => currentSettings(document.uri),
       cacheDir: path.join(this.context.globalStorageUri.fsPath, 'scan-cache'),

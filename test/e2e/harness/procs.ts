@@ -120,7 +120,14 @@ export function childPids(pid: number): number[] {
 
 /** Kills every remaining child process of this process, and its group when it leads one; returns "pid (name)" of each. */
 export function killOwnChildren(): string[] {
-  const pids = childPids(process.pid);
+  // tsx's esbuild service is a child of this process too; it is tsx's own and ends with us.
+  const pids = childPids(process.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'esbuild';
+    } catch {
+      return false;
+    }
+  });
   const named = pids.map((pid) => {
     try {
       return `${pid} (${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()})`;

@@ -202,21 +202,32 @@ export async function waitForWebview(page: Page, selector: string, timeoutMs = 6
 
 /** Visible text of a webview frame's document, shadow roots included (Lit renders into them). */
 export async function webviewText(frame: Frame): Promise<string> {
-  return frame.evaluate(() => {
+  return deepText(frame.locator('body'));
+}
+
+/**
+ * Text of an element including what its shadow roots render (innerText stops at shadow boundaries). Iterative on
+ * purpose: tsx compiles named inner functions with a `__name` helper that does not exist inside the page.
+ */
+export async function deepText(el: Locator): Promise<string> {
+  const text = await el.evaluate((root: Element) => {
     const parts: string[] = [];
-    const collect = (node: Node) => {
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop() as Node;
+      // Text nodes are kept as they are (Lit splits "row ${r}, col ${c}" into several); elements are separated.
       if (node.nodeType === Node.TEXT_NODE) {
-        const t = node.textContent?.trim();
-        if (t) parts.push(t);
-        return;
+        parts.push(node.textContent ?? '');
+        continue;
       }
-      if (node instanceof Element) {
-        if (['SCRIPT', 'STYLE'].includes(node.tagName)) return;
-        if (node.shadowRoot) node.shadowRoot.childNodes.forEach(collect);
-      }
-      node.childNodes.forEach(collect);
-    };
-    collect(document.body);
-    return parts.join(' ');
+      if (node instanceof Element && (node.tagName === 'SCRIPT' || node.tagName === 'STYLE')) continue;
+      if (node instanceof Element) parts.push(' ');
+      const kids: Node[] = [];
+      if (node instanceof Element && node.shadowRoot) kids.push(...Array.from(node.shadowRoot.childNodes));
+      kids.push(...Array.from(node.childNodes));
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+    return parts.join('');
   });
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -103,7 +103,12 @@ export function readSimManifest(dir: string): SimPainting[] {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) return [];
   const m = JSON.parse(readFileSync(path, 'utf8')) as { paintings?: Record<string, unknown>[] };
-  const abs = (p: unknown) => (typeof p === 'string' ? join(dir, p) : undefined);
+  // Paths are relative to the manifest; an entry is either a path or an object holding one ({path} or {npy}).
+  const abs = (p: unknown): string | undefined => {
+    if (typeof p === 'string') return join(dir, p);
+    if (p && typeof p === 'object' && typeof (p as { path?: unknown }).path === 'string') return join(dir, (p as { path: string }).path);
+    return undefined;
+  };
   const gtOf = (p: Record<string, unknown>): string | undefined => {
     const gt = p.groundTruth ?? p.groundtruth ?? p.truth;
     if (typeof gt === 'string') return abs(gt);

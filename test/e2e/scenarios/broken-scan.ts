@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { freshEditorArea, openWith, readyMapGrid, type E2EContext } from '../harness/context';
-import { mean, readCanvas, resample, spearman } from '../harness/pixels';
+import { drawnImage, mean, readCanvas, spearman } from '../harness/pixels';
 import * as wb from '../harness/workbench';
 import { scanEditorType } from './scan-editor';
 
@@ -17,7 +17,7 @@ export async function scenarioBrokenScan(ctx: E2EContext, log: (s: string) => vo
   const { frame, el } = await wb.waitForWebview(page, '[data-kind="error"]', 60_000);
   await wb.sleep(300);
   await wb.screenshot(page, '2-broken-scan-error');
-  const text = (await el.first().innerText()).replace(/\s+/g, ' ');
+  const text = await wb.deepText(el.first());
   log(`error view: ${text.slice(0, 300)}`);
   assert.match(text, new RegExp(`broken\\.(raw|rpl)`), `the error view does not name the file: "${text}"`);
   assert.match(text, /truncat|ends? (early|at)|too short|need/i, `the error view does not say what is wrong (a truncated .raw): "${text}"`);
@@ -33,8 +33,9 @@ export async function scenarioBrokenScan(ctx: E2EContext, log: (s: string) => vo
   const layout = async (line: 'Fe K' | 'Pb L' | 'Ca K') => {
     const canvas = grid.frame.locator(`canvas[data-line="${line}"]`).first();
     assert.equal(await canvas.count(), 1, `no "${line}" map in the grid`);
-    const px = await readCanvas(canvas);
-    return resample(px.lum, px.width, px.height, width, height);
+    const drawn = drawnImage(await readCanvas(canvas), width, height);
+    assert.ok(drawn, `the "${line}" map is not drawn`);
+    return drawn.lum;
   };
   const fe = await layout('Fe K');
   const colMeans = Array.from({ length: width }, (_, c) => mean(Array.from({ length: height }, (_, r) => fe[r * width + c])));
@@ -44,7 +45,7 @@ export async function scenarioBrokenScan(ctx: E2EContext, log: (s: string) => vo
   const ca = await layout('Ca K');
   const top = mean(ca.slice(0, (height / 2) * width));
   const bottom = mean(ca.slice((height / 2) * width));
-  log(`Ca K mean luminance top ${top.toFixed(1)}, bottom ${bottom.toFixed(1)}`);
+  log(`Ca K mean display level top ${top.toFixed(1)}, bottom ${bottom.toFixed(1)}`);
   assert.ok(top > bottom + 20, `Ca K should be bright in the top half only (top ${top.toFixed(1)}, bottom ${bottom.toFixed(1)})`);
   const pb = await layout('Pb L');
   const rho = spearman(pb, amplitude['Pb L']);

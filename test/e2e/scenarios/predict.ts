@@ -76,6 +76,5 @@ export async function scenarioPredict(c: E2EContext, log: (s: string) => void): 
   });
   await wb.sleep(300);
   await wb.screenshot(page, '5-prediction');
-  const rows = await checkDrawnMaps(frame, { height, width, maps }, 0.85);
-  for (const r of rows) log(`  ${r.line.padEnd(14)} rho ${r.rho === undefined ? '  -  ' : r.rho.toFixed(3)} ${r.note}`);
+  await checkDrawnMaps(frame, { height, width, maps }, log);
 }

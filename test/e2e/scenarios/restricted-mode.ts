@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { mapLines, openWith, readyMapGrid, type E2EContext } from '../harness/context';
-import { readCanvas, std } from '../harness/pixels';
+import { drawnImage, readCanvas, std } from '../harness/pixels';
 import type { Page } from '../harness/pw';
 import * as wb from '../harness/workbench';
 
@@ -54,10 +54,36 @@ export async function scenarioRestrictedMode(ctx: E2EContext, log: (s: string) =
   await openWith(ctx, ctx.known.rpl, scanEditor.viewType);
   const { frame } = await readyMapGrid(ctx, 120_000);
   const lines = await mapLines(frame);
-  const fe = await readCanvas(frame.locator('canvas[data-line="Fe K"]').first());
-  log(`restricted: scan editor drew ${lines.length} maps; Fe K luminance std ${std(fe.lum).toFixed(1)}`);
+  const fe = drawnImage(await readCanvas(frame.locator('canvas[data-line="Fe K"]').first()), ctx.known.width, ctx.known.height);
+  assert.ok(fe, 'in Restricted Mode the Fe K map is not drawn');
+  log(`restricted: scan editor drew ${lines.length} maps; Fe K display-level std ${std(fe.lum).toFixed(1)}`);
   assert.ok(std(fe.lum) > 1, 'in Restricted Mode the Fe K map is blank');
   await wb.screenshot(page, '6-restricted-scan');
+
+  // VS Code's own Workspace Trust editor counts the extension among those with limited functionality; its list
+  // (the Extensions view, filtered) names XRF Maps with the reason the extension declares.
+  await wb.runCommand(page, 'Workspaces: Manage Workspace Trust');
+  const trustEditor = page.locator('.workspace-trust-editor').first();
+  await trustEditor.waitFor({ state: 'visible', timeout: 15_000 });
+  await trustEditor.locator('a, .monaco-link, [role="button"]').filter({ hasText: /\d+ extensions?/ }).first().click();
+  // The list holds every limited extension (built-ins first); narrow it to ours as a person would, after closing
+  // the trust editor (a modal over the window).
+  await page.locator('.extensions-viewlet').first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Escape');
+  await wb.closeAllEditors(page);
+  const search = page.locator('.extensions-viewlet .suggest-input-container, .extensions-viewlet .monaco-editor').first();
+  await search.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('@workspaceUnsupported XRF Maps');
+  await page.keyboard.press('Enter');
+  const listed = await wb.waitUntil('XRF Maps in the list of extensions limited in Restricted Mode', 20_000, async () => {
+    const rows = await page.locator('.extensions-viewlet .monaco-list-row, .extensions-list .monaco-list-row').evaluateAll((els) =>
+      els.map((e) => `${String(e.getAttribute('aria-label') ?? '')} ${String((e as HTMLElement).innerText ?? '')}`.replace(/\s+/g, ' ')),
+    );
+    return rows.find((r) => r.includes('XRF Maps'));
+  });
+  log(`limited in Restricted Mode: ${listed.slice(0, 240)}`);
+  await wb.screenshot(page, '6-restricted-extensions');
 
   // Training and predicting do not run, and say why.
   const refused = ['Train 1DCNN+', 'Predict Elemental Maps'].filter((t) => ctx.features.command(t));

@@ -9,15 +9,24 @@
  * [OH, OW, n, co], convolved at DILATION (s_h, s_w) with stride 1. The result [ci, KH', KW', co]
  * (KH' ≥ KH by the forward pass's rounding) is cut to the kernel size and transposed back to the
  * filter layout [KH, KW, ci, co]. One dense XNNPACK convolution replaces the strided gathers of an
- * im2col formulation.
+ * im2col formulation. This general path serves every configuration.
+ *
+ * For the 1-D convolutions of our models (filter height 1) a faster path: the transposed patch
+ * matrix Pᵀ[(k, ci), (n, t)] = x[n, s·t + k − padLeft, ci] is written by one JavaScript pass over
+ * the heap (x first transposed to [ci, n, L] so each pass reads one contiguous row), then
+ * dW[(k, ci), co] = Pᵀ · dy[(n, t), co] is ONE XNNPACK matrix product whose streamed operand is
+ * row-major and whose packed operand is dy as it lies — no transposed operands, 2-8× faster than
+ * the dilated convolution (which packs a huge filter and has only ci·K output rows; ci = 1 for the
+ * plain 1DCNN is its worst case).
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { type KernelArgs, type TF, replaceWasmKernel } from './replace';
+import { asTensor, heapAccess } from './heap';
 
 interface BackpropFilterAttrs {
   strides: number | [number, number];
-  pad: 'valid' | 'same' | number | number[][];
+  pad: 'valid' | 'same' | number | tfTypes.backend_util.ExplicitPadding;
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   filterShape: [number, number, number, number];
@@ -57,9 +66,56 @@ export function conv2dFilterGradViaDilatedConv(
   });
 }
 
+/** The im2col path for filter height 1 on the wasm heap; undefined when it does not apply. */
+export function conv1dFilterGradViaIm2col(tf: TF, backend: unknown, x: tfTypes.Tensor4D, dy: tfTypes.Tensor4D, attrs: BackpropFilterAttrs): tfTypes.Tensor4D | undefined {
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const heap = heapAccess(backend);
+  if (!heap) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  if (info.filterHeight !== 1 || info.strideHeight !== 1 || info.padInfo.top !== 0 || info.padInfo.bottom !== 0) return undefined;
+  const rows = info.batchSize * info.inHeight; // every (sample, row) is an independent 1-D signal
+  const L = info.inWidth;
+  const T = info.outWidth;
+  const K = info.filterWidth;
+  const s = info.strideWidth;
+  const padL = info.padInfo.left;
+  const ci = info.inChannels;
+  const co = info.outChannels;
+  const NT = rows * T;
+  const xt = tf.tidy(() => (ci === 1 ? tf.reshape(x, [1, rows, L]) : tf.transpose(tf.reshape(x, [rows, L, ci]), [2, 0, 1])));
+  const ptInfo = heap.alloc([K * ci, NT]);
+  const X = heap.f32(xt);
+  const P = heap.f32(ptInfo);
+  for (let k = 0; k < K; k++) {
+    // output positions t whose input position s·t + k − padL falls inside [0, L)
+    const tLo = Math.min(T, Math.max(0, Math.ceil((padL - k) / s)));
+    const tHi = Math.max(tLo, Math.min(T, Math.floor((L - 1 - k + padL) / s) + 1));
+    for (let c = 0; c < ci; c++) {
+      const rowBase = (k * ci + c) * NT;
+      for (let r = 0; r < rows; r++) {
+        const dst = rowBase + r * T;
+        const src = (c * rows + r) * L + k - padL;
+        if (tLo > 0) P.fill(0, dst, dst + tLo);
+        if (s === 1) P.set(X.subarray(src + tLo, src + tHi), dst + tLo);
+        else for (let t = tLo; t < tHi; t++) P[dst + t] = X[src + s * t];
+        if (tHi < T) P.fill(0, dst + tHi, dst + T);
+      }
+    }
+  }
+  xt.dispose();
+  const pt = asTensor(tf, ptInfo);
+  const dw = tf.tidy(() => tf.reshape(tf.matMul(pt as tfTypes.Tensor2D, tf.reshape(dy, [NT, co])), [1, K, ci, co]) as tfTypes.Tensor4D);
+  pt.dispose();
+  return dw;
+}
+
 export function registerConv2dBackpropFilter(tf: TF): void {
-  // wasm has no built-in kernel here, so there is no fallback: every configuration goes this way.
-  replaceWasmKernel(tf, 'Conv2DBackpropFilter', () => (args: KernelArgs): TensorInfo =>
-    conv2dFilterGradViaDilatedConv(tf, args.inputs.x as tfTypes.Tensor4D, args.inputs.dy as tfTypes.Tensor4D, args.attrs as unknown as BackpropFilterAttrs),
-  );
+  // wasm has no built-in kernel here, so there is no fallback: the general path serves the rest.
+  replaceWasmKernel(tf, 'Conv2DBackpropFilter', () => (args: KernelArgs): TensorInfo => {
+    const x = args.inputs.x as tfTypes.Tensor4D;
+    const dy = args.inputs.dy as tfTypes.Tensor4D;
+    const attrs = args.attrs as unknown as BackpropFilterAttrs;
+    return conv1dFilterGradViaIm2col(tf, args.backend, x, dy, attrs) ?? conv2dFilterGradViaDilatedConv(tf, x, dy, attrs);
+  });
 }

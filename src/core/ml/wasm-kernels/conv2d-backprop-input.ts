@@ -18,7 +18,7 @@ import { type Fallback, type KernelArgs, type TF, replaceWasmKernel } from './re
 
 interface BackpropInputAttrs {
   strides: number | [number, number];
-  pad: 'valid' | 'same' | number | number[][];
+  pad: 'valid' | 'same' | number | tfTypes.backend_util.ExplicitPadding;
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   inputShape: [number, number, number, number];

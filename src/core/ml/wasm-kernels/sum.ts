@@ -1,15 +1,17 @@
 /**
  * Sum for the wasm backend when it reduces every axis but the last (the bias gradients of conv and
  * dense layers: [n, L, c] → [c]). The built-in kernel first transposes the whole tensor so the
- * reduced axes are innermost (≈60 ms for the first conv of a 1DCNN+ batch); as ones[1, M] · x[M, c]
- * it is one XNNPACK matrix product that reads x once. Everything else uses the built-in kernel.
+ * reduced axes are innermost, then reduces; here one sequential JavaScript pass over the wasm heap
+ * accumulates each column in float64 (as tfjs's cpu kernel does). A matrix product with ones is no
+ * better: XNNPACK repacks the large operand on every call. Everything else uses the built-in kernel.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { type Fallback, type KernelArgs, type TF, replaceWasmKernel } from './replace';
+import { heapAccess } from './heap';
 
-/** Below this many elements the built-in kernel is as fast and the detour is not worth it. */
-const MIN_SIZE = 1 << 16;
+/** Below this many elements the built-in kernel is as fast. */
+const MIN_SIZE = 1 << 14;
 
 export function registerSum(tf: TF): void {
   replaceWasmKernel(tf, 'Sum', (fallback: Fallback) => (args: KernelArgs): TensorInfo | TensorInfo[] => {
@@ -18,12 +20,18 @@ export function registerSum(tf: TF): void {
     const r = x.rank;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== 'float32' || x.size < MIN_SIZE) return fallback!(args);
+    const heap = leading && x.dtype === 'float32' && x.size >= MIN_SIZE ? heapAccess(args.backend) : undefined;
+    if (!heap) return fallback!(args);
     const c = x.shape[r - 1];
     const m = x.size / c;
-    return tf.tidy(() => {
-      const s = tf.matMul(tf.ones([1, m]), tf.reshape(x, [m, c]));
-      return tf.reshape(s, keepDims ? [...new Array(r - 1).fill(1), c] : [c]);
-    });
+    const out = heap.alloc(keepDims ? [...new Array<number>(r - 1).fill(1), c] : [c]);
+    const X = heap.f32(x);
+    const acc = new Float64Array(c);
+    for (let i = 0; i < m; i++) {
+      const base = i * c;
+      for (let j = 0; j < c; j++) acc[j] += X[base + j];
+    }
+    heap.f32(out).set(acc);
+    return out;
   });
 }

@@ -1,0 +1,268 @@
+/**
+ * Scan reading and the streaming pass, on a generated RAW cube (u2, 4096 channels):
+ *  - one-pass aggregation (ScanSession worker, 12 default lines; row bands over up to 4 threads for
+ *    scans ≥ 256 MB, and once on one thread) beside a plain sequential read of the same file (16 MB
+ *    reads, nothing else), as a ratio; goal ≥ 0.8×;
+ *  - time from opening to the first maps (open + the pass), and reopening with the cache;
+ *  - single-pixel latency p50/p95 through the session (goal p95 < 20 ms);
+ *  - peak memory of the worker for a 1 GB and a 4 GB cube (goal < 512 MB, not growing with size),
+ *    each measured in a fresh process so the benchmark's own buffers do not count.
+ *
+ * Fairness: the page cache would serve whichever read comes second from memory. Dropping caches
+ * system-wide needs root, so before every timed read this file's pages are dropped with
+ * `dd iflag=nocache count=0` (posix_fadvise DONTNEED; no privileges needed), and the plain and
+ * aggregation reads alternate. Warm-cache (CPU-bound) figures are reported too, labelled.
+ *
+ * XRFMAPS_BENCH_GB=0.2 shrinks the cubes (to 0.2 and 0.8 GB) for a quick check.
+ */
+import { promises as fs } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ScanSession, type WorkerMemory } from '../src/workers/scan-session-client';
+import { DEFAULT_LINES } from '../src/core/lines';
+import { defaultPassThreads, passLimits } from '../src/workers/scan-pass-pool';
+
+const passThreadsFor = (bytes: number) => (bytes >= passLimits.minBytes ? defaultPassThreads() : 1);
+
+const CHANNELS = 4096;
+const WIDTH = 512;
+const MB = 1024 * 1024;
+
+/** Write an RPL/RAW pair of about `gb` GB of Poisson-looking u2 counts; returns the .rpl path. */
+async function makeCube(dir: string, gb: number): Promise<{ rpl: string; raw: string; height: number; bytes: number }> {
+  const height = Math.max(2, Math.round((gb * 1024 * MB) / (WIDTH * CHANNELS * 2)));
+  const rpl = path.join(dir, `cube-${height}.rpl`);
+  const raw = path.join(dir, `cube-${height}.raw`);
+  await fs.writeFile(rpl, `width\t${WIDTH}\nheight\t${height}\ndepth\t${CHANNELS}\noffset\t0\ndata-length\t2\ndata-type\tunsigned\nbyte-order\tlittle-endian\nrecord-by\tvector\n`);
+  // One row of spectra (a background plus a few peaks, with cheap noise), varied per row.
+  const row = new Uint16Array(WIDTH * CHANNELS);
+  let seed = 12345;
+  for (let i = 0; i < row.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const ch = i % CHANNELS;
+    const peak = Math.exp(-(((ch - 640) / 8) ** 2)) * 200 + Math.exp(-(((ch - 1055) / 10) ** 2)) * 120;
+    row[i] = Math.round(peak + 20 * Math.exp(-ch / 1500) + (seed >>> 28));
+  }
+  const fh = await fs.open(raw, 'w');
+  try {
+    const rowsPerWrite = Math.max(1, Math.floor((64 * MB) / (row.byteLength)));
+    const chunk = new Uint16Array(row.length * rowsPerWrite);
+    for (let r = 0; r < height; r += rowsPerWrite) {
+      const n = Math.min(rowsPerWrite, height - r);
+      for (let k = 0; k < n; k++) {
+        chunk.set(row, k * row.length);
+        chunk[k * row.length + ((r + k) % row.length)] += 1; // rows differ
+      }
+      await fh.write(new Uint8Array(chunk.buffer, 0, n * row.byteLength));
+    }
+  } finally {
+    await fh.close();
+  }
+  return { rpl, raw, height, bytes: height * WIDTH * CHANNELS * 2 };
+}
+
+/** Drop this file's pages from the page cache (no root needed). False when dd cannot. */
+function dropFromCache(file: string): boolean {
+  const r = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+  return r.status === 0;
+}
+
+interface Timed {
+  wall: number;
+  /** Process CPU seconds (user + system, every thread: the worker's pass, libuv's reads). */
+  cpu: number;
+}
+
+async function timed(f: () => Promise<unknown>): Promise<Timed> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await f();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+function plainRead(file: string): Promise<Timed> {
+  return timed(async () => {
+    const buf = new Uint8Array(16 * MB);
+    const fh = await fs.open(file, 'r');
+    try {
+      for (let pos = 0; ; ) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+/** The pass alone (12 lines, no cache), on a session opened beforehand. */
+async function aggregate(rpl: string, passThreads?: number): Promise<Timed> {
+  const s = await ScanSession.open(rpl, { passThreads });
+  try {
+    return await timed(() => s.summary([...DEFAULT_LINES]));
+  } finally {
+    await s.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const fmt = (x: number, d = 2) => x.toFixed(d);
+
+/** Run the memory probe (this file with --probe) in a fresh process; returns its JSON line. */
+function probeMemory(rpl: string): Promise<{ peakHeapMB: number; peakRssMB: number; maxRssMB: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', __filename, '--probe', rpl], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`memory probe exited ${code}: ${out}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!));
+    });
+  });
+}
+
+/** In the probe process: one pass, sampling the worker's memory every 25 ms. */
+async function probe(rpl: string): Promise<void> {
+  const s = await ScanSession.open(rpl);
+  let peakHeap = 0;
+  let peakRss = 0;
+  let maxRss = 0;
+  const take = (m: WorkerMemory) => {
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+    maxRss = Math.max(maxRss, m.maxRss);
+  };
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      take(await s.memory());
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  const t0 = performance.now();
+  await s.summary([...DEFAULT_LINES]);
+  const seconds = (performance.now() - t0) / 1000;
+  running = false;
+  await sampler;
+  take(await s.memory());
+  await s.close();
+  console.log(JSON.stringify({ peakHeapMB: peakHeap / MB, peakRssMB: peakRss / MB, maxRssMB: maxRss / MB, seconds }));
+}
+
+export async function bench(report: (line: string) => void): Promise<void> {
+  const gb = Number(process.env.XRFMAPS_BENCH_GB ?? 1);
+  if (!(gb > 0)) throw new Error(`XRFMAPS_BENCH_GB must be > 0, got ${process.env.XRFMAPS_BENCH_GB}`);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xrf-bench-cube-'));
+  try {
+    const t0 = performance.now();
+    const small = await makeCube(dir, gb);
+    report(`cube: ${small.height}×${WIDTH}×${CHANNELS} u2 RAW, ${fmt(small.bytes / 1024 / MB)} GB (written in ${fmt((performance.now() - t0) / 1000, 1)} s)`);
+    const canDrop = dropFromCache(small.raw);
+    report(canDrop ? 'page cache: file pages dropped (dd iflag=nocache) before every cold read' : 'page cache: could NOT drop file pages; "cold" figures below are warm');
+
+    // Cold: alternate plain and aggregation reads, dropping the file's pages before each.
+    const plain: Timed[] = [];
+    const agg: Timed[] = [];
+    for (let round = 0; round < 2; round++) {
+      const order = round % 2 === 0 ? ['plain', 'agg'] : ['agg', 'plain'];
+      for (const which of order) {
+        dropFromCache(small.raw);
+        if (which === 'plain') plain.push(await plainRead(small.raw));
+        else agg.push(await aggregate(small.rpl));
+      }
+    }
+    const GB = small.bytes / 1024 / MB;
+    const best = (xs: Timed[]) => xs.reduce((a, b) => (b.wall < a.wall ? b : a));
+    const bp = best(plain);
+    const ba = best(agg);
+    const describe = (xs: Timed[]) => xs.map((x) => `${fmt(x.wall)} s (cpu ${fmt(x.cpu)} s)`).join(', ');
+    report(`load average at start: ${os.loadavg().map((x) => fmt(x, 1)).join(' ')} on ${os.cpus().length} cores (wall times suffer when it exceeds the cores)`);
+    report(`cold plain sequential read: ${describe(plain)}; best ${fmt(GB / bp.wall)} GB/s`);
+    report(`cold aggregation pass (12 lines, worker): ${describe(agg)}; best ${fmt(GB / ba.wall)} GB/s wall, ${fmt(GB / ba.cpu)} GB per CPU-second`);
+    report(`aggregation / plain read throughput (cold, best of 2 each, wall): ${fmt(bp.wall / ba.wall)}× (goal ≥ 0.8×); pass threads: ${passThreadsFor(small.bytes)}`);
+    dropFromCache(small.raw);
+    const one = await aggregate(small.rpl, 1);
+    report(`cold aggregation pass on one thread: ${fmt(one.wall)} s (cpu ${fmt(one.cpu)} s), ${fmt(GB / one.wall)} GB/s: ${fmt(bp.wall / one.wall)}× the plain read`);
+
+    // Warm: the file is in the page cache, so this is the pass's CPU cost against memory-speed reads.
+    await plainRead(small.raw);
+    const wp = await plainRead(small.raw);
+    const wa = await aggregate(small.rpl);
+    report(`warm (page cache) plain read ${fmt(GB / wp.wall)} GB/s, aggregation ${fmt(GB / wa.wall)} GB/s wall (${fmt(GB / wa.cpu)} GB per CPU-second): ${fmt(wp.wall / wa.wall)}× (CPU-bound; for reference)`);
+
+    // Time to first maps, then reopening with the cache.
+    const cacheDir = path.join(dir, 'cache');
+    dropFromCache(small.raw);
+    let t = performance.now();
+    let s = await ScanSession.open(small.rpl, { cacheDir });
+    const tOpen = performance.now() - t;
+    await s.summary([...DEFAULT_LINES]);
+    const tFirst = performance.now() - t;
+    await s.close();
+    t = performance.now();
+    s = await ScanSession.open(small.rpl, { cacheDir });
+    await s.summary([...DEFAULT_LINES]);
+    const tCached = performance.now() - t;
+    report(`open → first maps (cold file, no cache): ${fmt(tFirst / 1000)} s (open alone ${fmt(tOpen)} ms); reopen with cache: ${fmt(tCached)} ms`);
+
+    // Single-pixel latency through the worker, random pixels, file pages dropped first.
+    dropFromCache(small.raw);
+    let seed = 99;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const lat: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = rand(small.height);
+      const c = rand(WIDTH);
+      const t1 = performance.now();
+      await s.pixel(r, c);
+      lat.push(performance.now() - t1);
+    }
+    lat.sort((a, b) => a - b);
+    report(`pixel spectrum latency (300 random pixels, cold file): p50 ${fmt(percentile(lat, 50))} ms, p95 ${fmt(percentile(lat, 95))} ms, max ${fmt(lat[lat.length - 1])} ms (goal p95 < 20 ms)`);
+    // And while a pass is running.
+    const during: number[] = [];
+    const pass = s.windowMap(600, 700);
+    let passing = true;
+    void pass.finally(() => (passing = false));
+    while (passing && during.length < 200) {
+      const t1 = performance.now();
+      await s.pixel(rand(small.height), rand(WIDTH));
+      during.push(performance.now() - t1);
+    }
+    await pass;
+    during.sort((a, b) => a - b);
+    if (during.length) report(`pixel latency during a pass (${during.length} reads): p50 ${fmt(percentile(during, 50))} ms, p95 ${fmt(percentile(during, 95))} ms`);
+    await s.close();
+
+    // Peak worker memory, 1× and 4× the size, each in a fresh process.
+    const m1 = await probeMemory(small.rpl);
+    await fs.rm(small.raw);
+    const big = await makeCube(dir, 4 * gb);
+    const m4 = await probeMemory(big.rpl);
+    await fs.rm(big.raw);
+    const line = (label: string, m: typeof m1) =>
+      `peak memory, ${label}: worker heap ${fmt(m.peakHeapMB, 0)} MB, process RSS ${fmt(m.peakRssMB, 0)} MB sampled / ${fmt(m.maxRssMB, 0)} MB max (pass ${fmt(m.seconds, 1)} s)`;
+    report(line(`${fmt(small.bytes / 1024 / MB)} GB cube`, m1));
+    report(line(`${fmt(big.bytes / 1024 / MB)} GB cube`, m4));
+    report(`memory growth 4× cube / 1× cube: RSS ${fmt(m4.maxRssMB / m1.maxRssMB)}×, heap ${fmt(m4.peakHeapMB / m1.peakHeapMB)}× (goal < 512 MB, flat)`);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module && process.argv[2] === '--probe') {
+  probe(process.argv[3]).then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

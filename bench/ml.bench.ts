@@ -1,0 +1,104 @@
+/**
+ * Training samples/s and prediction spectra/s of the four models at 4096 channels, 12 outputs,
+ * 12 prior spectra, batch 64, on the active backend (XRF_BACKEND=auto|wasm|cpu|tensorflow), beside
+ * the PyTorch reference (bench/peers/torch_1dcnn.py: the same 1DCNN+, CPU) run in the same process
+ * tree when /usr/bin/python3 has torch. The issue's floor: 1DCNN+ training ≥ 0.25× the reference.
+ * Also prints the per-kernel profile of one 1DCNN+ training step.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { initBackend, parseBackendPref } from '../src/core/ml/backend';
+import { buildModel, MODEL_ARCHS, type ModelArch } from '../src/core/ml/models';
+import { aL1 } from '../src/core/ml/loss';
+
+const D = 4096;
+const K = 12;
+const L = 12;
+const BATCH = 64;
+const PREDICT_N = 512;
+
+function ms(t0: number): number {
+  return performance.now() - t0;
+}
+
+function torchReference(threads: number): { train: number; predict: number; line: string } | string {
+  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'peers', 'torch_1dcnn.py'), String(D), String(threads)], { encoding: 'utf8', timeout: 300_000 });
+  if (r.error) return `reference skipped: /usr/bin/python3 not runnable (${r.error.message})`;
+  if (r.status !== 0) return `reference skipped: ${(r.stderr || '').trim().split('\n').pop()}`;
+  const train = /train samples\/s ([\d.]+)/.exec(r.stdout);
+  const predict = /predict samples\/s ([\d.]+)/.exec(r.stdout);
+  if (!train || !predict) return `reference skipped: unexpected output ${r.stdout}`;
+  return { train: Number(train[1]), predict: Number(predict[1]), line: r.stdout.trim().replace(/\n/g, '; ') };
+}
+
+export async function bench(report: (line: string) => void): Promise<void> {
+  const { tf, name, reason } = await initBackend(parseBackendPref(process.env.XRF_BACKEND ?? 'auto'));
+  report(`backend ${name}: ${reason}`);
+  const rnd = (n: number, hi: number) => Float32Array.from({ length: n }, () => Math.random() * hi);
+  const prior = { matrix: rnd(L * D, 1e-2), rows: L };
+  const x = tf.tensor2d(rnd(BATCH * D, 20), [BATCH, D]);
+  const y = tf.tensor2d(rnd(BATCH * K, 99).map((v) => v + 1), [BATCH, K]);
+  const xp = tf.tensor2d(rnd(PREDICT_N * D, 20), [PREDICT_N, D]);
+  const results = new Map<ModelArch, { train: number; predict: number }>();
+
+  for (const arch of MODEL_ARCHS) {
+    const model = buildModel(tf, { arch, channels: D, outputs: K, prior: arch.endsWith('+') ? prior : undefined });
+    const opt = tf.train.adam(1e-3);
+    const vars = model.trainableWeights.map((w) => (w as unknown as { val: ReturnType<typeof tf.variable> }).val);
+    const step = () => {
+      const loss = opt.minimize(() => aL1(tf, y, model.apply(x, { training: true }) as ReturnType<typeof tf.tensor>), true, vars)!;
+      loss.dataSync();
+      loss.dispose();
+    };
+    step();
+    step();
+    // at least 3 steps and ~3 s per model, so the whole benchmark stays within a few minutes
+    let steps = 0;
+    const t0 = performance.now();
+    while (steps < 3 || (ms(t0) < 3000 && steps < 50)) {
+      step();
+      steps++;
+    }
+    const train = (steps * BATCH) / (ms(t0) / 1000);
+    (model.predict(xp) as ReturnType<typeof tf.tensor>).dispose();
+    let reps = 0;
+    const t1 = performance.now();
+    while (reps < 2 || (ms(t1) < 2000 && reps < 20)) {
+      const out = model.predict(xp) as ReturnType<typeof tf.tensor>;
+      out.dataSync();
+      out.dispose();
+      reps++;
+    }
+    const predict = (reps * PREDICT_N) / (ms(t1) / 1000);
+    results.set(arch, { train, predict });
+    report(`${arch.padEnd(6)} train ${train.toFixed(1).padStart(7)} samples/s   predict ${predict.toFixed(0).padStart(6)} spectra/s   (${steps} steps of ${BATCH})`);
+
+    if (arch === '1DCNN+') {
+      const prof = await tf.profile(() => step());
+      const byKernel = new Map<string, number>();
+      for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (Number(k.kernelTimeMs) || 0));
+      const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+      const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 10);
+      report(`1DCNN+ step profile (ms, nested kernels counted inside their parents too): ` + top.map(([k, t]) => `${k} ${t.toFixed(0)}`).join(', ') + ` (sum ${total.toFixed(0)})`);
+    }
+    opt.dispose();
+    model.dispose();
+  }
+  tf.dispose([x, y, xp]);
+
+  const ours = results.get('1DCNN+')!;
+  for (const threads of [2, 1]) {
+    const ref = torchReference(threads);
+    if (typeof ref === 'string') {
+      report(ref);
+      break;
+    }
+    report(`reference (${ref.line})`);
+    report(
+      `1DCNN+ vs PyTorch ${threads} thread${threads > 1 ? 's' : ''}: training ${(ours.train / ref.train).toFixed(2)}×, prediction ${(ours.predict / ref.predict).toFixed(2)}×` +
+        (threads === 2 ? `  (floor for training: 0.25×)` : ''),
+    );
+  }
+}
+
+if (require.main === module) void bench((l) => console.log(l));

@@ -1,0 +1,95 @@
+/**
+ * The aggregation pass split over several worker threads: each takes a band of consecutive rows,
+ * opens the scan itself and streams its band; the bands' summaries are joined (mergeRowBands). One
+ * core sums about 1 GB/s of u2 samples at best, less than a fast disk delivers, so large scans on
+ * multi-core machines are summed in parallel. Only uncompressed files whose rows can be read
+ * independently qualify (RPL/RAW, NPY, stored NPZ); HDF5 and deflated NPZ stay on one thread.
+ */
+import * as os from 'node:os';
+import { existsSync } from 'node:fs';
+import type { Cube } from '../core/cube/cube';
+import { DTYPE_BYTES } from '../core/cube/cube';
+import { StridedFileCube } from '../core/cube/strided-file';
+import { mergeRowBands, type PassOptions } from '../core/maps/aggregate';
+import type { RoiWindow, ScanSummary } from '../core/maps/summary';
+import { CancelledError, XrfInputError } from '../core/errors';
+import { runWorkerJob } from './launch';
+import type { ScanPassJob } from './scan-pass.worker';
+
+/** Below `minBytes` of samples, starting threads costs more than it saves (tests lower it). */
+export const passLimits = { minBytes: 256 * 1024 * 1024 };
+
+/** Threads for a pass by default: the cores, at most 4 (beyond that the disk is the limit). */
+export function defaultPassThreads(): number {
+  const cores = (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+/** How many threads to use for `cube` (1 = the caller sums it in its own thread). */
+export function passThreadsFor(cube: Cube, wanted: number): number {
+  if (wanted <= 1 || !(cube instanceof StridedFileCube) || !cube.fileBacked) return 1;
+  const bytes = cube.height * cube.width * cube.channels * DTYPE_BYTES[cube.dtype];
+  if (bytes < passLimits.minBytes) return 1;
+  return Math.max(1, Math.min(wanted, cube.height));
+}
+
+/** An error from a band's worker, as the class it was thrown as (XrfInputError keeps file and problem). */
+function reviveError(e: unknown): unknown {
+  if (!(e instanceof Error) || e.name !== 'XrfInputError') return e;
+  // The message is "<file>: <problem>"; the file is the longest prefix that exists on disk.
+  let best: XrfInputError | undefined;
+  for (let i = e.message.indexOf(': '); i > 0; i = e.message.indexOf(': ', i + 1)) {
+    const file = e.message.slice(0, i);
+    if (existsSync(file)) best = new XrfInputError(file, e.message.slice(i + 2));
+  }
+  return best ?? e;
+}
+
+export async function parallelAggregate(
+  cube: Cube,
+  windows: readonly RoiWindow[],
+  threads: number,
+  opts: PassOptions & { signal?: AbortSignal },
+): Promise<ScanSummary> {
+  const H = cube.height;
+  const n = Math.max(1, Math.min(threads, H));
+  const bounds = Array.from({ length: n + 1 }, (_, i) => Math.round((i * H) / n));
+  // One failure (bad data, cancel) stops every band.
+  const ac = new AbortController();
+  const onOuterAbort = () => ac.abort();
+  if (opts.signal?.aborted) throw new CancelledError();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const done = new Array<number>(n).fill(0);
+  const report = () => {
+    const rows = done.reduce((a, b) => a + b, 0);
+    opts.onProgress?.({ done: rows, total: H, message: `rows ${rows} of ${H} (${n} threads)` });
+  };
+  try {
+    const jobs = bounds.slice(0, n).map((from, i) =>
+      runWorkerJob<ScanPassJob, ScanSummary>(
+        'scan-pass',
+        { path: cube.path, dataset: cube.datasetPath, windows: windows.map((w) => ({ ...w })), from, to: bounds[i + 1], rowsPerBlock: opts.rowsPerBlock },
+        {
+          signal: ac.signal,
+          onProgress: (p) => {
+            done[i] = p.done;
+            report();
+          },
+        },
+      ).catch((e: unknown) => {
+        ac.abort();
+        throw reviveError(e);
+      }),
+    );
+    const results = await Promise.allSettled(jobs);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // Prefer the error that caused the stop over the cancellations it caused.
+      const cause = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof CancelledError));
+      throw (cause ?? failed).reason;
+    }
+    return mergeRowBands(results.map((r) => (r as PromiseFulfilledResult<ScanSummary>).value));
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}

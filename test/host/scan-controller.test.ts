@@ -1,0 +1,348 @@
+/**
+ * The scan editor's host half, driven as the webview drives it: through a fake port pair, with a
+ * fake ScanSession (fast, scriptable failures). The real session is exercised in scan-editor-real.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Endpoint } from '../../src/protocol';
+import type { ErrorViewData, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide } from '../../src/protocol';
+import { ScanEditorController, type OpenOptions, type ScanSessionLike } from '../../src/host/scan-editor/controller';
+import { XrfInputError, CancelledError } from '../../src/core/errors';
+import type { ScanSummary } from '../../src/core/maps/summary';
+import type { Calibration } from '../../src/core/cube/cube';
+import { fakePortPair, settle } from './fake-port';
+
+const FILE = '/scans/painting.npy';
+const H = 4;
+const W = 3;
+const C = 32;
+
+/** A cube whose pixel (r, c) holds value r*10 + c + 1 in every channel. */
+class FakeSession implements ScanSessionLike {
+  info = { format: 'npy', height: H, width: W, channels: C, dtype: 'u2', calibration: { offsetKeV: 0, gainKeV: 0.5, source: 'default' as const } };
+  closed = false;
+  passes = 0;
+  calibrations: Calibration[] = [];
+  /** Resolve to let the next summary finish (tests that need a pass in flight). */
+  gate: Promise<void> | undefined;
+
+  value(r: number, c: number) {
+    return r * 10 + c + 1;
+  }
+
+  async summary(lines: string[], opts: { onProgress?: (p: { done: number; total: number }) => void; signal?: AbortSignal }): Promise<ScanSummary> {
+    this.passes++;
+    for (let r = 0; r < H; r++) opts.onProgress?.({ done: r, total: H });
+    if (this.gate) await this.gate;
+    if (opts.signal?.aborted) throw new CancelledError();
+    const per = (lo: number, hi: number) => Float32Array.from({ length: H * W }, (_, i) => this.value(Math.floor(i / W), i % W) * (hi - lo));
+    const windows = lines.map((label, k) => ({ label, loChannel: k, hiChannel: k + 2 }));
+    return {
+      height: H,
+      width: W,
+      channels: C,
+      windows,
+      totalCounts: per(0, C),
+      roiMaps: windows.map((w) => per(w.loChannel, w.hiChannel)),
+      sumSpectrum: new Float64Array(C).fill(1),
+      maxSpectrum: new Float32Array(C).fill(2),
+    };
+  }
+  async pixel(r: number, c: number) {
+    return new Float32Array(C).fill(this.value(r, c));
+  }
+  async windowMap(lo: number, hi: number, opts: { onProgress?: (p: { done: number; total: number }) => void }) {
+    opts.onProgress?.({ done: 1, total: 2 });
+    return Float32Array.from({ length: H * W }, (_, i) => this.value(Math.floor(i / W), i % W) * (hi - lo));
+  }
+  async setCalibration(cal: Calibration) {
+    this.calibrations.push(cal);
+    this.info.calibration = { ...cal, source: 'sidecar' as never };
+    return this.info.calibration;
+  }
+  async close() {
+    this.closed = true;
+  }
+}
+
+function setup(opts: { open?: (file: string, o: OpenOptions) => Promise<ScanSessionLike>; savePath?: string | undefined; lines?: () => string[] } = {}) {
+  const ports = fakePortPair();
+  const hostEnd = new Endpoint<ScanHostSide, ScanWebviewSide>(ports.host, { waitForReady: true });
+  const view = new Endpoint<ScanWebviewSide, ScanHostSide>(ports.webview, { timeoutMs: 2000 });
+  const sessions: FakeSession[] = [];
+  const logs: string[] = [];
+  const writes: { target: string; bytes: number }[] = [];
+  const seen = {
+    info: [] as ScanInfoData[],
+    summaries: [] as { maps: MapData[] }[],
+    errors: [] as ErrorViewData[],
+    progress: [] as string[],
+    notices: [] as string[],
+    opening: 0,
+    init: 0,
+  };
+  view.on('info', (d) => seen.info.push(d));
+  view.on('summary', (d) => seen.summaries.push(d));
+  view.on('error', (d) => seen.errors.push(d));
+  view.on('progress', (d) => seen.progress.push(d.label));
+  view.on('notice', (d) => seen.notices.push(d.message));
+  view.on('opening', () => seen.opening++);
+  view.on('init', () => seen.init++);
+  view.handle('displayOf', () => ({ display: { colormap: 'gray', scaling: 'linear', lowPercentile: 0, highPercentile: 100 }, lo: 0, hi: 50 }));
+  let shownLog = 0;
+  const controller = new ScanEditorController({
+    file: FILE,
+    endpoint: hostEnd,
+    openSession:
+      opts.open ??
+      (async () => {
+        const s = new FakeSession();
+        sessions.push(s);
+        return s;
+      }),
+    settings: () => ({ lines: opts.lines?.() ?? ['Fe K', 'Pb L'], display: { colormap: 'viridis', scaling: 'linear', lowPercentile: 0.5, highPercentile: 99.5 } }),
+    trusted: () => false,
+    pickSavePath: async (name) => ('savePath' in opts ? opts.savePath : `/out/${name}`),
+    writeFile: async (target, parts) => {
+      writes.push({ target, bytes: parts.reduce((n, p) => n + p.length, 0) });
+    },
+    log: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
+    showLog: () => shownLog++,
+  });
+  return { ports, view, controller, sessions, logs, writes, seen, shownLog: () => shownLog };
+}
+
+test('open: the view gets init, info, progress, then total counts and one map per line in order', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await settle();
+  assert.equal(t.seen.init, 1);
+  assert.equal(t.seen.info.length, 1);
+  assert.deepEqual([t.seen.info[0].height, t.seen.info[0].width, t.seen.info[0].channels, t.seen.info[0].fileName], [H, W, C, 'painting.npy']);
+  assert.ok(t.seen.progress.includes('Computing maps…'));
+  assert.equal(t.seen.summaries.length, 1);
+  const maps = t.seen.summaries[0].maps;
+  assert.deepEqual(maps.map((m) => m.label), ['Total counts', 'Fe K', 'Pb L']);
+  assert.ok(maps[0].data instanceof Float32Array, 'maps travel as Float32Array');
+  assert.equal(maps[0].data[1 * W + 2], (10 + 2 + 1) * C, 'total counts of pixel (1, 2)');
+  assert.equal(maps[2].data[0], 1 * 2, 'Pb L window [1, 3) of pixel (0, 0)');
+  assert.equal(t.controller.state, 'ready');
+  assert.match(t.logs.join('\n'), /opened \/scans\/painting\.npy: npy 4×3×32 u2/);
+});
+
+test('the host says nothing until the webview is ready; a reloaded webview gets the whole state again', async () => {
+  const t = setup();
+  await t.controller.open();
+  await settle();
+  assert.equal(t.ports.log.filter(([from]) => from === 'host').length, 0);
+  t.view.ready();
+  await settle();
+  await settle();
+  assert.equal(t.seen.summaries.length, 1, 'queued summary delivered after ready');
+  t.view.ready(); // the webview reloaded
+  await settle();
+  assert.equal(t.seen.init, 2);
+  assert.equal(t.seen.summaries.length, 2);
+  assert.equal(t.sessions[0].passes, 1, 'a reload does not re-read the scan');
+});
+
+test('a pixel request returns that pixel\'s spectrum; a pixel outside the scan is an error reply', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  const r = await t.view.request('pixel', { row: 3, col: 1 });
+  assert.ok(r.spectrum instanceof Float32Array);
+  assert.equal(r.spectrum.length, C);
+  assert.equal(r.spectrum[5], 32);
+  await assert.rejects(t.view.request('pixel', { row: H, col: 0 }), /outside the 4×3 scan/);
+});
+
+test('an energy window becomes a new map labelled in keV, computed once per window', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  const m = await t.view.request('windowMap', { loChannel: 12, hiChannel: 4 }); // a right-to-left drag
+  assert.equal(m.kind, 'window');
+  assert.deepEqual([m.loChannel, m.hiChannel], [4, 12]);
+  assert.equal(m.label, '2.00–5.50 keV', 'channels 4 … 11 at 0.5 keV/channel');
+  assert.equal(m.data[0], 1 * 8);
+  const again = await t.view.request('windowMap', { loChannel: 4, hiChannel: 12 });
+  assert.equal(again.id, m.id);
+  await assert.rejects(t.view.request('windowMap', { loChannel: 40, hiChannel: 50 }), /energy window is empty/);
+});
+
+test('editing the calibration writes it through the session, re-runs the pass and relabels window maps', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await t.view.request('windowMap', { loChannel: 4, hiChannel: 12 });
+  await t.view.request('setCalibration', { offsetKeV: -1, gainKeV: 0.25 });
+  await settle();
+  assert.deepEqual(t.sessions[0].calibrations, [{ offsetKeV: -1, gainKeV: 0.25 }]);
+  assert.equal(t.sessions[0].passes, 2);
+  const last = t.seen.info.at(-1)!;
+  assert.deepEqual(last.calibration, { offsetKeV: -1, gainKeV: 0.25, source: 'sidecar' });
+  const maps = t.seen.summaries.at(-1)!.maps;
+  assert.equal(maps.at(-1)!.label, '0.00–1.75 keV', 'the same channels named by their new energies');
+  await assert.rejects(t.view.request('setCalibration', { offsetKeV: 0, gainKeV: 0 }), /positive gain/);
+});
+
+test('export asks for a path, writes the encoded map there and says so; a cancelled dialog writes nothing', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  const display = { colormap: 'gray' as const, scaling: 'log' as const, lowPercentile: 1, highPercentile: 99 };
+  const r = await t.view.request('exportMap', { mapId: 'line:Fe K', format: 'npy', display, lo: 0, hi: 10 });
+  assert.equal(r.path, '/out/painting_Fe_K.npy');
+  assert.equal(t.writes.length, 1);
+  assert.equal(t.writes[0].bytes, 128 + H * W * 4, 'NPY header + float32 values');
+  await settle();
+  assert.match(t.seen.notices.join(), /Exported Fe K to \/out\/painting_Fe_K\.npy/);
+  await assert.rejects(t.view.request('exportMap', { mapId: 'nope', format: 'png', display, lo: 0, hi: 1 }), /no map "nope"/);
+
+  const c = setup({ savePath: undefined });
+  c.view.ready();
+  await settle();
+  await c.controller.open();
+  assert.deepEqual(await c.view.request('exportMap', { mapId: 'total', format: 'csv', display, lo: 0, hi: 1 }), {});
+  assert.equal(c.writes.length, 0);
+});
+
+test('"Export Map…" from the palette uses the display the view reports for that map', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  assert.deepEqual(t.controller.mapList().map((m) => m.id), ['total', 'line:Fe K', 'line:Pb L']);
+  const r = await t.controller.exportFromCommand('total', 'png');
+  assert.equal(r.path, '/out/painting_Total_counts.png');
+  assert.equal(t.writes.length, 1);
+});
+
+test('a scan that cannot be opened shows the error view naming the file and problem, and logs it', async () => {
+  let attempts = 0;
+  const t = setup({
+    open: async () => {
+      attempts++;
+      if (attempts === 1) throw new XrfInputError(FILE, 'NaN in float data at pixel (2, 1)');
+      return new FakeSession();
+    },
+  });
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await settle();
+  assert.equal(t.controller.state, 'error');
+  assert.equal(t.seen.errors.length, 1);
+  assert.deepEqual([t.seen.errors[0].kind, t.seen.errors[0].file, t.seen.errors[0].problem], ['input', FILE, 'NaN in float data at pixel (2, 1)']);
+  assert.match(t.logs.join('\n'), /error \/scans\/painting\.npy: NaN in float data/);
+  await assert.rejects(t.view.request('pixel', { row: 0, col: 0 }), /could not be opened/);
+  await t.view.request('showLog', {});
+  assert.equal(t.shownLog(), 1);
+
+  // The user fixed the file and pressed Reopen.
+  await t.view.request('reopen', {});
+  for (let i = 0; i < 20 && (t.controller.state as string) !== 'ready'; i++) await settle();
+  await settle();
+  assert.equal(t.controller.state, 'ready');
+  assert.equal(t.seen.summaries.length, 1);
+});
+
+test('an unexpected failure in the pass is an internal error view with the stack in the log', async () => {
+  const t = setup({
+    open: async () => {
+      const s = new FakeSession();
+      s.summary = async () => {
+        throw new RangeError('offset out of bounds');
+      };
+      return s;
+    },
+  });
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await settle();
+  assert.equal(t.seen.errors[0].kind, 'internal');
+  assert.equal(t.seen.errors[0].problem, 'offset out of bounds');
+  assert.match(t.logs.join('\n'), /RangeError: offset out of bounds\n\s+at /);
+});
+
+test('closing the editor cancels the running pass and closes the session', async () => {
+  const t = setup();
+  t.view.ready();
+  await settle();
+  let release!: () => void;
+  const opened = t.controller.open();
+  // Hold the first pass open.
+  for (let i = 0; i < 10 && t.sessions.length === 0; i++) await settle();
+  t.sessions[0].gate = new Promise((r) => (release = r));
+  await t.controller.dispose();
+  release();
+  await opened;
+  await settle();
+  assert.ok(t.sessions[0].closed);
+  assert.equal(t.seen.errors.length, 0, 'a cancelled pass is not an error');
+});
+
+test('choosing another HDF5 dataset reopens the scan with it', async () => {
+  const asked: (string | undefined)[] = [];
+  const t = setup({
+    open: async (_f, o) => {
+      asked.push(o.dataset);
+      const s = new FakeSession();
+      (s.info as ScanSessionLike['info']).datasets = ['/entry/data/cube', '/entry/other'];
+      return s;
+    },
+  });
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await settle();
+  assert.deepEqual(t.seen.info[0].datasets, ['/entry/data/cube', '/entry/other']);
+  await t.view.request('chooseDataset', { datasetPath: '/entry/other' });
+  for (let i = 0; i < 20 && asked.length < 2; i++) await settle();
+  assert.deepEqual(asked, [undefined, '/entry/other']);
+});
+
+test('changed settings: new lines re-run the pass; a new fallback calibration reopens a scan that has none of its own', async () => {
+  let lines = ['Fe K', 'Pb L'];
+  let opens = 0;
+  let source: 'default' | 'file' = 'default';
+  const sessions: FakeSession[] = [];
+  const t = setup({
+    lines: () => lines,
+    open: async () => {
+      opens++;
+      const s = new FakeSession();
+      s.info.calibration = { ...s.info.calibration, source: source as never };
+      sessions.push(s);
+      return s;
+    },
+  });
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  lines = ['Ca K'];
+  t.controller.settingsChanged({ lines: true, calibration: false });
+  for (let i = 0; i < 20 && t.seen.summaries.length < 2; i++) await settle();
+  assert.deepEqual(t.seen.summaries.at(-1)!.maps.map((m) => m.label), ['Total counts', 'Ca K']);
+  assert.equal(opens, 1, 'new lines: same session, new pass');
+  assert.equal(sessions[0].passes, 2);
+
+  t.controller.settingsChanged({ lines: false, calibration: true });
+  for (let i = 0; i < 20 && t.seen.summaries.length < 3; i++) await settle();
+  assert.equal(opens, 2, 'the default calibration was in use: reopened with the new setting');
+
+  source = 'file';
+  await t.controller.open();
+  const before = opens;
+  t.controller.settingsChanged({ lines: false, calibration: true });
+  await settle();
+  assert.equal(opens, before, 'the file has its own calibration: the setting does not apply, nothing reopens');
+});

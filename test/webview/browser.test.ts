@@ -1,0 +1,297 @@
+/**
+ * The webview bundle in a real browser (Chromium via playwright-core), talking to the real host-side
+ * controller over a bridge that stands in for VS Code's postMessage: no VS Code needed. The page is
+ * the one the extension serves (same HTML, same CSP), so a CSP violation fails the test.
+ *
+ * Needs Chromium and playwright-core from the e2e toolchain cache (scripts/e2e-setup.sh, or
+ * XRFMAPS_E2E_CACHE); skips with the reason when they are absent.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { Endpoint, type Envelope, type MessagePortLike, type ScanHostSide, type ScanWebviewSide } from '../../src/protocol';
+import { webviewHtml } from '../../src/host/webview-html';
+import { ScanEditorController, type ScanSessionLike } from '../../src/host/scan-editor/controller';
+import { XrfInputError } from '../../src/core/errors';
+import type { ScanSummary } from '../../src/core/maps/summary';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CACHE = process.env.XRFMAPS_E2E_CACHE ?? path.join(homedir(), '.cache', 'xrfmaps-e2e');
+const ORIGIN = 'http://xrf.test';
+
+function findToolchain(): { chromium: string; playwrightCore: string } | string {
+  const manifest = path.join(CACHE, 'manifest.json');
+  if (!existsSync(manifest)) return `no e2e toolchain at ${CACHE} (scripts/e2e-setup.sh installs Chromium and playwright-core)`;
+  const m = JSON.parse(readFileSync(manifest, 'utf8')) as { chromium?: string; playwrightCore?: string };
+  if (!m.chromium || !existsSync(m.chromium)) return `Chromium missing (${m.chromium})`;
+  if (!m.playwrightCore || !existsSync(m.playwrightCore)) return `playwright-core missing (${m.playwrightCore})`;
+  return { chromium: m.chromium, playwrightCore: m.playwrightCore };
+}
+
+const toolchain = findToolchain();
+const skip = typeof toolchain === 'string' ? toolchain : false;
+
+// The small part of playwright-core used here (it is no project dependency, so it has no types here).
+type Page = any;
+type Browser = any;
+
+// ───── a 12×16 scan whose pixel (r, c) holds r·16 + c + 1 counts per channel in every window ─────
+const H = 12;
+const W = 16;
+const C = 512;
+const value = (r: number, c: number) => r * W + c + 1;
+
+class FakeSession implements ScanSessionLike {
+  info = { format: 'rpl', height: H, width: W, channels: C, dtype: 'u2', calibration: { offsetKeV: 0, gainKeV: 0.02, source: 'file' as const } };
+  pixelsAsked: [number, number][] = [];
+  async summary(lines: string[]): Promise<ScanSummary> {
+    const map = (k: number) => Float32Array.from({ length: H * W }, (_, i) => value(Math.floor(i / W), i % W) * k);
+    const windows = lines.map((label, i) => ({ label, loChannel: 100 + 10 * i, hiChannel: 110 + 10 * i }));
+    const sum = new Float64Array(C);
+    for (let k = 0; k < C; k++) sum[k] = 100 + 1000 * Math.exp(-((k - 320) ** 2) / 50);
+    return { height: H, width: W, channels: C, windows, totalCounts: map(C), roiMaps: windows.map((_, i) => map(i + 1)), sumSpectrum: sum, maxSpectrum: Float32Array.from(sum, (v) => v / 10) };
+  }
+  async pixel(r: number, c: number) {
+    this.pixelsAsked.push([r, c]);
+    return Float32Array.from({ length: C }, (_, k) => 1 + value(r, c) * Math.exp(-((k - 320) ** 2) / 50));
+  }
+  async windowMap(lo: number, hi: number) {
+    return Float32Array.from({ length: H * W }, (_, i) => (hi - lo) * (i % W));
+  }
+  async setCalibration() {
+    return this.info.calibration;
+  }
+  async close() {}
+}
+
+// ───── the bridge: typed arrays cross page.evaluate as tagged plain arrays ─────
+function encode(v: unknown): unknown {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { __typed: v.constructor.name, values: Array.from(v as Float32Array) };
+  if (Array.isArray(v)) return v.map(encode);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
+  return v;
+}
+function decode(v: unknown): unknown {
+  if (v && typeof v === 'object' && '__typed' in v) {
+    const t = v as { __typed: string; values: number[] };
+    return t.__typed === 'Float64Array' ? Float64Array.from(t.values) : Float32Array.from(t.values);
+  }
+  if (Array.isArray(v)) return v.map(decode);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  return v;
+}
+
+const PAGE_BRIDGE = `
+  window.__decode = function decode(v) {
+    if (v && typeof v === 'object' && '__typed' in v) return v.__typed === 'Float64Array' ? Float64Array.from(v.values) : Float32Array.from(v.values);
+    if (Array.isArray(v)) return v.map(decode);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+    return v;
+  };
+  window.__encode = function encode(v) {
+    if (ArrayBuffer.isView(v)) return { __typed: v.constructor.name, values: Array.from(v) };
+    if (Array.isArray(v)) return v.map(encode);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
+    return v;
+  };
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(window.__encode(m)), getState() {}, setState() {} });
+`;
+
+let browser: Browser;
+let bundle = '';
+
+before(async () => {
+  if (skip) return;
+  const out = await esbuild.build({ entryPoints: [path.join(ROOT, 'webview', 'main.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  bundle = out.outputFiles[0].text;
+  const req = createRequire(path.join((toolchain as { playwrightCore: string }).playwrightCore, 'package.json'));
+  const pw = req((toolchain as { playwrightCore: string }).playwrightCore);
+  browser = await pw.chromium.launch({ executablePath: (toolchain as { chromium: string }).chromium, args: ['--no-sandbox', '--disable-gpu'] });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+interface Harness {
+  page: Page;
+  controller: ScanEditorController;
+  session: FakeSession;
+  cspViolations: string[];
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+async function openView(open: () => Promise<ScanSessionLike>): Promise<Harness> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('console', (m: any) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+  const html = webviewHtml({ cspSource: ORIGIN, nonce: 'testnonce123', scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/webview.css` }, 'scan', 'XRF scan test');
+  await page.route(`${ORIGIN}/**`, (route: any) => {
+    const url: string = route.request().url();
+    if (url.endsWith('/webview.js')) return route.fulfill({ contentType: 'text/javascript', body: bundle });
+    if (url.endsWith('/webview.css')) return route.fulfill({ contentType: 'text/css', body: readFileSync(path.join(ROOT, 'media', 'webview.css'), 'utf8') });
+    return route.fulfill({ contentType: 'text/html', body: html });
+  });
+  // Host side: the real controller, its endpoint on a port into the page.
+  const handlers = new Set<(m: unknown) => void>();
+  await page.exposeFunction('__toHost', (m: unknown) => {
+    const msg = decode(m);
+    for (const h of handlers) h(msg);
+  });
+  await page.addInitScript(PAGE_BRIDGE);
+  const port: MessagePortLike = {
+    post: (m: Envelope) => page.evaluate((x: unknown) => window.postMessage((window as any).__decode(x), '*'), encode(m)).catch(() => undefined),
+    listen: (h) => {
+      handlers.add(h);
+      return () => handlers.delete(h);
+    },
+  };
+  let session!: FakeSession;
+  const controller = new ScanEditorController({
+    file: '/scans/test.rpl',
+    endpoint: new Endpoint<ScanHostSide, ScanWebviewSide>(port, { waitForReady: true }),
+    openSession: async () => {
+      const s = await open();
+      session = s as FakeSession;
+      return s;
+    },
+    settings: () => ({ lines: ['Fe K', 'Pb L'], display: { colormap: 'viridis', scaling: 'linear', lowPercentile: 0, highPercentile: 100 } }),
+    trusted: () => true,
+    pickSavePath: async () => undefined,
+    writeFile: async () => undefined,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    showLog: () => undefined,
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await controller.open();
+  return {
+    page,
+    controller,
+    get session() {
+      return session;
+    },
+    cspViolations,
+    pageErrors,
+    close: async () => {
+      await controller.dispose();
+      await page.close();
+    },
+  };
+}
+
+/** Mean luminance of a canvas region given in fractions of its size. */
+async function luminance(page: Page, selector: string, fx0: number, fy0: number, fx1: number, fy1: number): Promise<number> {
+  return page.locator(selector).first().evaluate(
+    (c: HTMLCanvasElement, [a, b, cc, d]: number[]) => {
+      const ctx = c.getContext('2d')!;
+      const x0 = Math.floor(a * c.width);
+      const y0 = Math.floor(b * c.height);
+      const img = ctx.getImageData(x0, y0, Math.max(1, Math.floor(cc * c.width) - x0), Math.max(1, Math.floor(d * c.height) - y0)).data;
+      let s = 0;
+      for (let i = 0; i < img.length; i += 4) s += 0.299 * img[i] + 0.587 * img[i + 1] + 0.114 * img[i + 2];
+      return s / (img.length / 4);
+    },
+    [fx0, fy0, fx1, fy1],
+  );
+}
+
+async function canvasHash(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+    return String(h);
+  });
+}
+
+test('the scan view draws every map, hit-tests pixels, shows spectra and adds energy-window maps', { skip }, async () => {
+  const h = await openView(async () => new FakeSession());
+  try {
+    const { page } = h;
+    await page.locator('[data-state="ready"] canvas[data-line]').first().waitFor({ timeout: 20_000 });
+    const lines = await page.locator('canvas[data-line]').evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('data-line')));
+    assert.deepEqual(lines, ['Total counts', 'Fe K', 'Pb L']);
+
+    // Values grow to the bottom right; viridis grows in luminance: the canvas shows it.
+    const dark = await luminance(page, 'canvas[data-line="Fe K"]', 0, 0, 0.2, 0.2);
+    const bright = await luminance(page, 'canvas[data-line="Fe K"]', 0.8, 0.8, 1, 1);
+    assert.ok(bright > dark + 80, `top-left ${dark.toFixed(0)} vs bottom-right ${bright.toFixed(0)}`);
+    // The canvas has the map's aspect ratio: at zoom 1 the map fills it.
+    const box = await page.locator('canvas[data-line="Fe K"]').first().boundingBox();
+    assert.ok(Math.abs(box.width / box.height - W / H) < 0.03, `canvas ${box.width}×${box.height} for a ${W}×${H} map`);
+
+    // Hover pixel (row 7, col 11): the host is asked for exactly that pixel, the values line names it.
+    const spectrumBefore = await canvasHash(page, 'canvas[data-kind="spectrum"]');
+    await page.mouse.move(box.x + ((11 + 0.5) * box.width) / W, box.y + ((7 + 0.5) * box.height) / H);
+    await page.locator('#pixel-values', { hasText: 'row 7, col 11' }).waitFor({ timeout: 5000 });
+    const values = await page.locator('#pixel-values').innerText();
+    assert.match(values, new RegExp(`Fe K ${value(7, 11)}(\\s|$)`), values);
+    for (let i = 0; i < 50 && !h.session.pixelsAsked.some(([r, c]) => r === 7 && c === 11); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(h.session.pixelsAsked.at(-1), [7, 11]);
+    await page.waitForTimeout(300);
+    assert.notEqual(await canvasHash(page, 'canvas[data-kind="spectrum"]'), spectrumBefore, 'the spectrum redrew for the pixel');
+
+    // Drag across the spectrum: a new map appears in the grid.
+    const sp = await page.locator('canvas[data-kind="spectrum"]').first().boundingBox();
+    const y = sp.y + sp.height / 2;
+    await page.mouse.move(sp.x + sp.width * 0.4, y);
+    await page.mouse.down();
+    await page.mouse.move(sp.x + sp.width * 0.45, y, { steps: 3 });
+    await page.mouse.move(sp.x + sp.width * 0.5, y, { steps: 3 });
+    await page.mouse.up();
+    await page.locator('canvas[data-line$="keV"]').first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('canvas[data-line]').count(), 4);
+
+    // Keyboard zoom on a focused map changes what it shows; 0 resets it.
+    const fe = 'canvas[data-line="Fe K"]';
+    const atFit = await canvasHash(page, fe);
+    await page.locator(fe).first().focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await page.waitForTimeout(200);
+    assert.notEqual(await canvasHash(page, fe), atFit, 'zoomed in');
+    await page.keyboard.press('0');
+    await page.waitForTimeout(200);
+
+    // Enter enlarges the focused map; Escape returns to the grid.
+    await page.locator(fe).first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#back-to-grid').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('canvas[data-line]').count(), 1);
+    await page.locator(fe).first().focus();
+    await page.keyboard.press('Escape');
+    await page.locator('#back-to-grid').waitFor({ state: 'detached', timeout: 5000 });
+
+    assert.deepEqual(h.cspViolations, [], 'no CSP violations');
+    assert.deepEqual(h.pageErrors, [], 'no page errors');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a scan that cannot be opened shows the error view with the file and the problem', { skip }, async () => {
+  const h = await openView(async () => {
+    throw new XrfInputError('/scans/test.raw', 'file is truncated: 1000 of 4096000 bytes');
+  });
+  try {
+    const view = h.page.locator('[data-kind="error"]');
+    await view.waitFor({ timeout: 20_000 });
+    const text = await view.innerText();
+    assert.match(text, /\/scans\/test\.raw/);
+    assert.match(text, /file is truncated: 1000 of 4096000 bytes/);
+    assert.equal(await h.page.locator('canvas[data-line]').count(), 0);
+    assert.equal(await view.getAttribute('data-error-kind'), 'input');
+    assert.deepEqual(h.cspViolations, []);
+  } finally {
+    await h.close();
+  }
+});
