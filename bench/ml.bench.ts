@@ -6,6 +6,7 @@
  * Also prints the per-kernel profile of one 1DCNN+ training step.
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, parseBackendPref } from '../src/core/ml/backend';
 import { buildModel, MODEL_ARCHS, type ModelArch } from '../src/core/ml/models';
@@ -34,6 +35,9 @@ function torchReference(threads: number): { train: number; predict: number; line
 export async function bench(report: (line: string) => void): Promise<void> {
   const { tf, name, reason } = await initBackend(parseBackendPref(process.env.XRF_BACKEND ?? 'auto'));
   report(`backend ${name}: ${reason}`);
+  // The reference and we share the machine: under load (other jobs) both slow down, torch's two
+  // threads most (they spin-wait for each other), so the ratio is only fair on a quiet machine.
+  report(`load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores${loadavg()[0] > cpus().length / 2 ? ' (busy: ratios below are unreliable)' : ''}`);
   const rnd = (n: number, hi: number) => Float32Array.from({ length: n }, () => Math.random() * hi);
   const prior = { matrix: rnd(L * D, 1e-2), rows: L };
   const x = tf.tensor2d(rnd(BATCH * D, 20), [BATCH, D]);
@@ -54,12 +58,16 @@ export async function bench(report: (line: string) => void): Promise<void> {
     step();
     // at least 3 steps and ~3 s per model, so the whole benchmark stays within a few minutes
     let steps = 0;
+    let fastest = Infinity;
     const t0 = performance.now();
     while (steps < 3 || (ms(t0) < 3000 && steps < 50)) {
+      const ts = performance.now();
       step();
+      fastest = Math.min(fastest, ms(ts));
       steps++;
     }
     const train = (steps * BATCH) / (ms(t0) / 1000);
+    const trainBest = BATCH / (fastest / 1000);
     (model.predict(xp) as ReturnType<typeof tf.tensor>).dispose();
     let reps = 0;
     const t1 = performance.now();
@@ -71,7 +79,9 @@ export async function bench(report: (line: string) => void): Promise<void> {
     }
     const predict = (reps * PREDICT_N) / (ms(t1) / 1000);
     results.set(arch, { train, predict });
-    report(`${arch.padEnd(6)} train ${train.toFixed(1).padStart(7)} samples/s   predict ${predict.toFixed(0).padStart(6)} spectra/s   (${steps} steps of ${BATCH})`);
+    report(
+      `${arch.padEnd(6)} train ${train.toFixed(1).padStart(7)} samples/s (fastest step ${trainBest.toFixed(1)})   predict ${predict.toFixed(0).padStart(6)} spectra/s   (${steps} steps of ${BATCH})`,
+    );
 
     if (arch === '1DCNN+') {
       const prof = await tf.profile(() => step());
@@ -88,7 +98,9 @@ export async function bench(report: (line: string) => void): Promise<void> {
 
   const ours = results.get('1DCNN+')!;
   for (const threads of [2, 1]) {
-    const ref = torchReference(threads);
+    // The reference's mean over 10 steps; on a shared machine, the better of two runs.
+    const runs = [torchReference(threads), torchReference(threads)];
+    const ref = runs.find((r) => typeof r === 'string') ?? runs.reduce((a, b) => (typeof a !== 'string' && typeof b !== 'string' && b.train > a.train ? b : a));
     if (typeof ref === 'string') {
       report(ref);
       break;

@@ -50,8 +50,8 @@ export interface EndpointOptions {
   /** Default time limit for requests (ms). Long jobs (a window map of a 20 GB scan) pass their own. */
   timeoutMs?: number;
   /**
-   * Hold outgoing messages until the peer says `ready` (the host side: a webview drops whatever is
-   * posted before its script has run). The webview side calls `ready()` instead.
+   * Hold outgoing messages until the peer says `ready` or sends anything (the host side: a webview
+   * drops whatever is posted before its script has run). The webview side calls `ready()` instead.
    */
   waitForReady?: boolean;
 }

@@ -6,6 +6,10 @@
 import { Endpoint, type MessagePortLike } from '../src/protocol';
 import type { ScanHostSide, ScanWebviewSide } from '../src/protocol';
 import './components/scan-view';
+import type { MapsHostSide, MapsWebviewSide, ResultsHostSide, ResultsWebviewSide, TrainingHostSide, TrainingWebviewSide } from '../src/protocol-ml';
+import './components/maps-view';
+import './components/results-view';
+import './components/training-view';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
@@ -27,6 +31,30 @@ function mount(): void {
     case 'scan': {
       const endpoint = new Endpoint<ScanWebviewSide, ScanHostSide>(port, { timeoutMs: 30_000 });
       const el = document.createElement('xrf-scan-view');
+      el.connect(endpoint);
+      root.append(el);
+      endpoint.ready();
+      break;
+    }
+    case 'groundTruth': {
+      const endpoint = new Endpoint<MapsWebviewSide, MapsHostSide>(port, { timeoutMs: 30_000 });
+      const el = document.createElement('xrf-maps-view');
+      el.connect(endpoint);
+      root.append(el);
+      endpoint.ready();
+      break;
+    }
+    case 'results': {
+      const endpoint = new Endpoint<ResultsWebviewSide, ResultsHostSide>(port, { timeoutMs: 30_000 });
+      const el = document.createElement('xrf-results-view');
+      el.connect(endpoint);
+      root.append(el);
+      endpoint.ready();
+      break;
+    }
+    case 'training': {
+      const endpoint = new Endpoint<TrainingWebviewSide, TrainingHostSide>(port, { timeoutMs: 30_000 });
+      const el = document.createElement('xrf-training-view');
       el.connect(endpoint);
       root.append(el);
       endpoint.ready();

@@ -104,3 +104,21 @@ for (const arch of ['FCN', 'FCN+', '1DCNN', '1DCNN+'] as const) {
     });
   });
 }
+
+test('training steps on wasm leak no tensors and no heap blocks (replacement kernels included)', async () => {
+  const { tf } = await initBackend('wasm');
+  const d = minCnnChannels() + 1; // odd lengths exercise the slicing paths
+  const m = buildModel(tf, { arch: '1DCNN+', channels: d, outputs: 3, prior: { matrix: randomArray(2 * d, 3), rows: 2 }, seed: 2 });
+  const x = tf.tensor2d(randomArray(8 * d, 4, 0, 5), [8, d]);
+  const y = tf.tensor2d(randomArray(24, 5, 1, 9), [8, 3]);
+  const opt = tf.train.adam(1e-3);
+  const vars = m.trainableWeights.map((w) => (w as unknown as { val: ReturnType<typeof tf.variable> }).val);
+  const step = () => opt.minimize(() => aL1(tf, y, m.apply(x, { training: true }) as ReturnType<typeof tf.tensor>), true, vars)!.dispose();
+  step(); // creates the optimizer's moment variables
+  const tensors = tf.memory().numTensors;
+  const blocks = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) step();
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal(tf.engine().backend.numDataIds(), blocks);
+  m.dispose();
+});

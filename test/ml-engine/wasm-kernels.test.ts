@@ -112,3 +112,36 @@ test('sum over the leading axes (bias gradients) on wasm equals cpu, also keepDi
   assert.deepEqual(r.wasm.map((v) => v.length), [7, 7, 7, 40 * 7, 1]);
   assertClose(r, 'sum');
 });
+
+test('identity and same-dtype cast share memory safely on wasm; real casts still convert', async () => {
+  const { tf: t } = await initBackend('wasm');
+  const a = t.tensor1d([1.5, -2.25, 3]);
+  const b = t.clone(a);
+  const c = t.cast(a, 'float32');
+  a.dispose(); // the shared block must outlive the first owner
+  assert.deepEqual(Array.from(b.dataSync()), [1.5, -2.25, 3]);
+  assert.deepEqual(Array.from(c.dataSync()), [1.5, -2.25, 3]);
+  b.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [1.5, -2.25, 3]);
+  const i = t.cast(c, 'int32');
+  assert.equal(i.dtype, 'int32');
+  assert.deepEqual(Array.from(i.dataSync()), [1, -2, 3]);
+  const before = t.memory().numBytes;
+  t.dispose([c, i]);
+  assert.ok(t.memory().numBytes < before);
+});
+
+test('matMul with transposed operands (dense-layer weight gradients) on wasm equals cpu', async () => {
+  const a2 = randomArray(37 * 50, 11, -1, 1);
+  const b2 = randomArray(37 * 23, 12, -1, 1);
+  const a3 = randomArray(3 * 9 * 7, 13, -1, 1);
+  const b3 = randomArray(3 * 7 * 9, 14, -1, 1);
+  const r = await onBoth(() => [
+    tf.matMul(tf.tensor2d(a2, [37, 50]), tf.tensor2d(b2, [37, 23]), true, false), // xᵀ·dy
+    tf.matMul(tf.tensor2d(a2, [37, 50]), tf.tensor2d(b2, [23, 37]), true, true),
+    tf.matMul(tf.tensor2d(a2, [50, 37]), tf.tensor2d(b2, [23, 37]), false, true),
+    tf.matMul(tf.tensor3d(a3, [3, 7, 9]), tf.tensor3d(b3, [3, 7, 9]), true, false), // batched
+  ]);
+  assert.deepEqual(r.wasm.map((v) => v.length), [50 * 23, 50 * 23, 50 * 23, 3 * 9 * 9]);
+  assertClose(r, 'matMul');
+});

@@ -188,3 +188,19 @@ test('optional pile-up adds a sum peak at twice Fe Kα and leaves the ground tru
   assert.ok(extra < feRate * feRate * 0.2e-6 * 0.02, `sum peak counts ${extra}`);
   assert.ok(model.components.every((c) => c.kind !== 'pileup'), 'off by default');
 });
+
+test('the scattered background is smooth: no steps at excitation-bin edges', () => {
+  const { counts } = expected(model, state({ paint1: { leadWhite: 20 } }), 1);
+  const bg = new Float64Array(CHANNELS);
+  model.components.forEach((c, k) => {
+    if (c.kind !== 'rayleigh' && c.kind !== 'compton') return;
+    const f = counts[k] / (c.inRange || 1);
+    for (let i = 0; i < c.shape.length; i++) bg[c.lo + i] += f * c.shape[i];
+  });
+  // Bin edges at 8, 10, …, 20 keV: the background changes by < 1 % between neighbouring channels there.
+  for (const e of [8, 10, 12, 14, 16, 18]) {
+    const ch = Math.round(e / CAL.gainKeV);
+    const jump = Math.abs(Math.log(bg[ch + 1] / bg[ch]));
+    assert.ok(jump < 0.01, `background step of ${(100 * jump).toFixed(2)} % at ${e} keV`);
+  }
+});

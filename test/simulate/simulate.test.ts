@@ -279,5 +279,6 @@ test('bad options are refused with a clear message', async () => {
   await assert.rejects(simulatePreset('tiny', { outDir: d, scale: 0 }), /scale/);
   await assert.rejects(simulatePreset('tiny', { outDir: d, seed: -1 }), /seed/);
   await assert.rejects(simulatePreset('tiny', { outDir: d, lines: ['Xx Q'] }), /line/);
+  await assert.rejects(simulatePreset('tiny', { outDir: d, lines: ['Fe K', 'C K'] }), /no emission lines tabulated for C K/);
   await assert.rejects(simulatePreset('tiny', { outDir: d, only: ['nope'] }), /no painting nope/);
 });

@@ -62,7 +62,8 @@ class FakeSession implements ScanSessionLike {
   async windowMap(lo: number, hi: number) {
     return Float32Array.from({ length: H * W }, (_, i) => (hi - lo) * (i % W));
   }
-  async setCalibration() {
+  async setCalibration(cal: { offsetKeV: number; gainKeV: number }) {
+    void cal;
     return this.info.calibration;
   }
   async close() {}
@@ -119,6 +120,7 @@ after(async () => {
 
 interface Harness {
   page: Page;
+  writes: { target: string; bytes: Uint8Array }[];
   controller: ScanEditorController;
   session: FakeSession;
   cspViolations: string[];
@@ -126,7 +128,8 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function openView(open: () => Promise<ScanSessionLike>): Promise<Harness> {
+async function openView(open: () => Promise<ScanSessionLike>, savePath?: string): Promise<Harness> {
+  const writes: { target: string; bytes: Uint8Array }[] = [];
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
@@ -166,8 +169,12 @@ async function openView(open: () => Promise<ScanSessionLike>): Promise<Harness> 
     },
     settings: () => ({ lines: ['Fe K', 'Pb L'], display: { colormap: 'viridis', scaling: 'linear', lowPercentile: 0, highPercentile: 100 } }),
     trusted: () => true,
-    pickSavePath: async () => undefined,
-    writeFile: async () => undefined,
+    pickSavePath: async (name) => (savePath ? `${savePath}/${name}` : undefined),
+    writeFile: async (target, parts) => {
+      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((o, p) => (bytes.set(p, o), o + p.length), 0);
+      writes.push({ target, bytes });
+    },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     showLog: () => undefined,
   });
@@ -175,6 +182,7 @@ async function openView(open: () => Promise<ScanSessionLike>): Promise<Harness> 
   await controller.open();
   return {
     page,
+    writes,
     controller,
     get session() {
       return session;
@@ -291,6 +299,50 @@ test('a scan that cannot be opened shows the error view with the file and the pr
     assert.equal(await h.page.locator('canvas[data-line]').count(), 0);
     assert.equal(await view.getAttribute('data-error-kind'), 'input');
     assert.deepEqual(h.cspViolations, []);
+  } finally {
+    await h.close();
+  }
+});
+
+test('export from the enlarged map writes that map\'s values; the calibration editor applies new values', { skip }, async () => {
+  const sessions: FakeSession[] = [];
+  const calibrations: { offsetKeV: number; gainKeV: number }[] = [];
+  const h = await openView(async () => {
+    const s = new FakeSession();
+    s.setCalibration = async (cal: { offsetKeV: number; gainKeV: number }) => {
+      calibrations.push(cal);
+      s.info.calibration = { ...cal, source: 'sidecar' as never };
+      return s.info.calibration;
+    };
+    sessions.push(s);
+    return s;
+  }, '/exports');
+  try {
+    const { page } = h;
+    await page.locator('[data-state="ready"] canvas[data-line]').first().waitFor({ timeout: 20_000 });
+    await page.locator('canvas[data-line="Pb L"]').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('xrf-button[data-export="npy"]').click();
+    await page.locator('#notice', { hasText: 'Exported Pb L' }).waitFor({ timeout: 5000 });
+    assert.equal(h.writes.length, 1);
+    assert.equal(h.writes[0].target, '/exports/test_Pb_L.npy');
+    const values = new Float32Array(h.writes[0].bytes.buffer.slice(h.writes[0].bytes.byteOffset + 128, h.writes[0].bytes.byteOffset + h.writes[0].bytes.length));
+    assert.equal(values.length, H * W);
+    assert.equal(values[5 * W + 3], value(5, 3) * 2, 'Pb L is the second window: 2 × the pixel value');
+
+    await page.locator('#cal-edit').click();
+    const offset = page.locator('vscode-text-field#cal-offset input');
+    await offset.fill('-0.25');
+    await offset.press('Enter');
+    const gain = page.locator('vscode-text-field#cal-gain input');
+    await gain.fill('0.015');
+    await gain.press('Enter');
+    await page.locator('#cal-apply').click();
+    await page.locator('#calibration[data-source="sidecar"]').waitFor({ timeout: 5000 });
+    assert.deepEqual(calibrations, [{ offsetKeV: -0.25, gainKeV: 0.015 }]);
+    assert.match(await page.locator('#calibration').innerText(), /-0\.25 keV \+ 0\.015 keV/);
+    assert.deepEqual(h.cspViolations, []);
+    assert.deepEqual(h.pageErrors, []);
   } finally {
     await h.close();
   }

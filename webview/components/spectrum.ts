@@ -300,6 +300,8 @@ export class XrfSpectrum extends LitElement {
     }
     ctx.textAlign = 'right';
     ctx.fillText('keV', box.left + box.width, box.top + box.height + 16);
+    ctx.textAlign = 'left';
+    ctx.fillText('counts', 2, 2);
     ctx.strokeRect(box.left + 0.5, box.top + 0.5, box.width, box.height);
 
     ctx.save();

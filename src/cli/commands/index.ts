@@ -19,3 +19,5 @@ COMMANDS.info = lazy("print a scan's format, shape, dtype and energy calibration
 COMMANDS.maps = lazy('write the ROI maps of a scan as a float32 H×W×n .npy', () => import('./maps'));
 COMMANDS.simulate = lazy('generate synthetic MA-XRF paintings with exact ground truth (presets: icons, tiny)', () => import('./simulate'));
 COMMANDS.evaluate = lazy('compare predicted maps with ground truth: SSIM, Pearson r, slope, z-score shares', () => import('./evaluate'));
+COMMANDS.experiment = lazy('run an experiment config (*.xrfmaps.json): train, predict and evaluate every held-out painting × model', () => import('./experiment'));
+COMMANDS.demo = lazy('simulate the icons preset, train the four models holding out paintings 4 and 5, write tables and figures', () => import('./demo'));

@@ -7,7 +7,8 @@
  * kernels it lacks for training (see ./wasm-kernels) before the first model is built.
  *
  * Idempotent and safe in worker threads: each thread has its own tfjs engine, and within a thread
- * repeated calls reuse the first result for the same preference.
+ * repeated calls reuse the first result for the same preference. Use the returned `tf` everywhere:
+ * with tfjs-node in a bundled build it is tfjs-node's copy of tfjs, not the bundled one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
@@ -49,7 +50,7 @@ export function findWasmDir(): string | undefined {
   return candidates.find((d) => existsSync(join(d, WASM_BINARY)));
 }
 
-type Attempt = { ok: true; detail: string } | { ok: false; why: string };
+type Attempt = { ok: true; detail: string; tf: TF } | { ok: false; why: string };
 
 function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -64,18 +65,28 @@ function isModuleMissing(e: unknown, pkg: string): boolean {
   );
 }
 
+// Optional dependencies, external to the bundle: required at run time (literal names, so bundlers
+// see them), never imported statically.
+const NATIVE: Record<string, () => unknown> = {
+  '@tensorflow/tfjs-node-gpu': () => require('@tensorflow/tfjs-node-gpu'),
+  '@tensorflow/tfjs-node': () => require('@tensorflow/tfjs-node'),
+};
+
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
   const short = pkg.replace('@tensorflow/', '');
+  let nodeTf: TF;
   try {
-    // Optional dependency, external to the bundle: require at run time, never import statically.
-    require(pkg);
+    nodeTf = NATIVE[pkg]() as TF;
   } catch (e) {
     return { ok: false, why: isModuleMissing(e, pkg) ? `${short} not installed` : `${short} failed to load (${errorText(e)})` };
   }
+  // tfjs-node registers its backend with the tfjs copy it depends on. In a bundle that copy is not
+  // ours, so the whole session (models, layers, kernels) must use the namespace it exports.
+  const ns = nodeTf && typeof nodeTf.setBackend === 'function' ? nodeTf : tf;
   try {
-    if (!(await tf.setBackend('tensorflow'))) return { ok: false, why: `${short} loaded but its backend did not initialise` };
-    await tf.ready();
-    return { ok: true, detail: `using ${short} (native TensorFlow${pkg.endsWith('gpu') ? ', CUDA' : ''})` };
+    if (!(await ns.setBackend('tensorflow'))) return { ok: false, why: `${short} loaded but its backend did not initialise` };
+    await ns.ready();
+    return { ok: true, tf: ns, detail: `using ${short} (native TensorFlow${pkg.endsWith('gpu') ? ', CUDA' : ''})` };
   } catch (e) {
     return { ok: false, why: `${short} loaded but its backend failed (${errorText(e)})` };
   }
@@ -93,7 +104,12 @@ async function tryWasm(): Promise<Attempt> {
   if (!wasmPathsSet) {
     const dir = findWasmDir();
     if (!dir) return { ok: false, why: `wasm binaries (${WASM_BINARY}) not found next to the bundle or in node_modules` };
-    wasm.setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
+    try {
+      wasm.setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
+    } catch (e) {
+      // someone initialised the wasm backend before us, with its own paths: use it as it is
+      if (!/already initialized/.test(errorText(e))) return { ok: false, why: `wasm paths rejected (${errorText(e)})` };
+    }
     wasmPathsSet = true;
   }
   try {
@@ -105,14 +121,14 @@ async function tryWasm(): Promise<Attempt> {
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   const threads = wasm.getThreadsCount();
-  return { ok: true, detail: `using wasm (${simd}, ${threads} thread${threads === 1 ? '' : 's'})` };
+  return { ok: true, tf, detail: `using wasm (${simd}, ${threads} thread${threads === 1 ? '' : 's'})` };
 }
 
 async function tryCpu(): Promise<Attempt> {
   try {
     if (!(await tf.setBackend('cpu'))) return { ok: false, why: 'the cpu backend did not initialise' };
     await tf.ready();
-    return { ok: true, detail: 'using cpu (pure JavaScript, slow)' };
+    return { ok: true, tf, detail: 'using cpu (pure JavaScript, slow)' };
   } catch (e) {
     return { ok: false, why: `the cpu backend failed (${errorText(e)})` };
   }
@@ -131,7 +147,7 @@ async function select(pref: BackendPref): Promise<ActiveBackend> {
     const r = await attempt();
     if (r.ok) {
       const forced = pref === 'auto' ? '' : ` (forced by the "${pref}" setting)`;
-      return { tf, name: tf.getBackend(), reason: [...failures, r.detail + forced].join('; ') };
+      return { tf: r.tf, name: r.tf.getBackend(), reason: [...failures, r.detail + forced].join('; ') };
     }
     failures.push(r.why);
   }
@@ -153,6 +169,6 @@ export async function initBackend(pref: BackendPref = 'auto'): Promise<ActiveBac
     p.catch(() => chosen.delete(pref));
   }
   const active = await p;
-  if (tf.getBackend() !== active.name) await tf.setBackend(active.name);
+  if (active.tf.getBackend() !== active.name) await active.tf.setBackend(active.name);
   return active;
 }

@@ -5,13 +5,14 @@
  * load the same folder. Each file is written atomically; the caller makes the folder itself atomic.
  * The prior layer's fixed spectra travel in weights.bin like any other weight.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import * as bundledTf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { XrfInputError } from '../errors';
 import { writeFileAtomic } from '../io/atomic';
 import type { TF } from './backend';
-import './prior-layer'; // registers the prior layer's class for deserialisation
+import { priorLayerClass } from './prior-layer';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -20,12 +21,13 @@ const BYTES_PER_DTYPE: Record<string, number> = { float32: 4, int32: 4, bool: 1,
 
 export async function writeModelFiles(model: tf.LayersModel, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
+  // withSaveHandler and CompositeArrayBuffer are plain helpers: any tfjs copy's will do.
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
+    bundledTf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error('writeModelFiles: only layers models with a JSON topology can be saved');
       }
-      const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      const weightData = artifacts.weightData ? bundledTf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
@@ -55,7 +57,8 @@ interface ManifestGroup {
   weights: tf.io.WeightsManifestEntry[];
 }
 
-export async function readModelFiles(_tf: TF, dir: string): Promise<tf.LayersModel> {
+/** Loads with the given tfjs namespace (the one initBackend returned). */
+export async function readModelFiles(tf: TF, dir: string): Promise<tf.LayersModel> {
   const jsonPath = join(dir, MODEL_JSON);
   let text: string;
   try {
@@ -114,6 +117,7 @@ export async function readModelFiles(_tf: TF, dir: string): Promise<tf.LayersMod
     }
     at += BYTES_PER_DTYPE[s.dtype] * n;
   }
+  priorLayerClass(tf); // registers the prior layer with this namespace's deserialiser
   try {
     return await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer, trainingConfig: json.trainingConfig }),

@@ -12,9 +12,9 @@
  * so with d = 4096 the lengths are 2046→1023, 511→255, 127→63, 31→15, 7→3 and the flatten has 3·128.
  * The output is linear: intensities are unbounded counts and the aL1 loss needs no squashing.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { TF } from './backend';
-import { PriorLayer } from './prior-layer';
+import { priorLayerClass } from './prior-layer';
 
 export type ModelArch = 'FCN' | 'FCN+' | '1DCNN' | '1DCNN+';
 export const MODEL_ARCHS: readonly ModelArch[] = ['FCN', 'FCN+', '1DCNN', '1DCNN+'];
@@ -88,7 +88,8 @@ export function minCnnChannels(): number {
   throw new Error('unreachable');
 }
 
-export function buildModel(_tf: TF, opts: BuildModelOptions): tf.LayersModel {
+/** Builds with the given tfjs namespace (the one initBackend returned: its engine runs the model). */
+export function buildModel(tf: TF, opts: BuildModelOptions): tf.LayersModel {
   const { arch, channels: d, outputs: k, prior } = opts;
   if (!MODEL_ARCHS.includes(arch)) throw new Error(`unknown model architecture "${String(arch)}"`);
   if (!(Number.isInteger(d) && d > 0)) throw new Error(`channels must be a positive integer, got ${d}`);
@@ -105,6 +106,7 @@ export function buildModel(_tf: TF, opts: BuildModelOptions): tf.LayersModel {
   const input = tf.input({ shape: [d], name: 'spectrum' });
   let h: tf.SymbolicTensor = input;
   if (prior) {
+    const PriorLayer = priorLayerClass(tf);
     h = new PriorLayer({ name: 'prior', mode: cnn ? 'product-concat' : 'dot', channels: d, lines: prior.rows, matrix: prior.matrix }).apply(h) as tf.SymbolicTensor;
   }
   if (!cnn) {

@@ -36,8 +36,8 @@ import {
   atomicNumber,
   type DetectorParams,
 } from '../physics/index';
-import { massAttenuation, rayleigh, compton, familyProductionCrossSection, elementDensity } from '../physics/xs';
-import { rhTubeSpectrum } from '../physics/tube';
+import { massAttenuation, rayleigh, compton, familyProductionCrossSection } from '../physics/xs';
+import { excitationBins, scatterTents } from './excitation';
 import { parseLineName, type Family } from '../lines';
 import { AliasTable } from './alias';
 import type { Rng } from './rng';
@@ -164,6 +164,8 @@ export class SpectrumModel {
   /** Every energy we need μ at: bins, then line groups, then Compton energies of the bins. */
   private readonly energies: number[];
   private readonly comptonIndex: Int32Array;
+  /** Tube photons whose scatter each bin's components carry (tent-weighted, see the constructor). */
+  private readonly scatterI: Float64Array;
   /** μ (cm²/g) per material per energy: [mat·nE + e]. */
   private readonly matMu: Float64Array;
   /** Element mass fractions per material: [mat·nEl + el]. */
@@ -212,38 +214,7 @@ export class SpectrumModel {
     }));
 
     // --- Excitation bins from the tube spectrum -----------------------------------------------
-    const tube = rhTubeSpectrum(this.tubeKV);
-    const edges: number[] = [];
-    // 1 keV bins where light elements' edges crowd, 2 keV to 20 keV, 5 keV above (few edges there).
-    for (let e = 1; e < 8; e += 1) edges.push(e);
-    for (let e = 8; e < 20; e += 2) edges.push(e);
-    for (let e = 20; e < this.tubeKV; e += 5) edges.push(e);
-    edges.push(this.tubeKV);
-    const bins: { e: number; w: number; sub: [number, number][]; line: boolean; label: string }[] = [];
-    for (let b = 0; b + 1 < edges.length; b++) {
-      let w = 0;
-      let ew = 0;
-      const sub: [number, number][] = [];
-      for (let i = 0; i < tube.continuumPoints; i++) {
-        const e = tube.energiesKeV[i];
-        if (e >= edges[b] && e < edges[b + 1] && tube.weights[i] > 0) {
-          w += tube.weights[i];
-          ew += e * tube.weights[i];
-          sub.push([e, tube.weights[i]]);
-        }
-      }
-      if (w > 0) bins.push({ e: ew / w, w, sub, line: false, label: `continuum ${edges[b]}–${edges[b + 1]} keV` });
-    }
-    // Tube lines, merged within 0.2 keV (they share attenuation; their scatter peaks keep every line).
-    const tl = [...tube.lines].filter((l) => l.energyKeV > 1).sort((a, b) => a.energyKeV - b.energyKeV);
-    for (const l of tl) {
-      const last = bins[bins.length - 1];
-      if (last && last.line && l.energyKeV - last.e < 0.2) {
-        last.e = (last.e * last.w + l.energyKeV * l.weight) / (last.w + l.weight);
-        last.w += l.weight;
-        last.sub.push([l.energyKeV, l.weight]);
-      } else bins.push({ e: l.energyKeV, w: l.weight, sub: [[l.energyKeV, l.weight]], line: true, label: l.label });
-    }
+    const bins = excitationBins(this.tubeKV);
     this.nBins = bins.length;
     this.binE = Float64Array.from(bins, (b) => b.e);
     this.binI = Float64Array.from(bins, (b) => b.w);
@@ -305,24 +276,27 @@ export class SpectrumModel {
     }
 
     // --- Scatter components ------------------------------------------------------------------
+    // Rayleigh and Compton shapes per bin, from tent-weighted tube photons (excitation.ts: no steps).
+    const tentSubs = scatterTents(bins);
+    this.scatterI = Float64Array.from(tentSubs, (subs) => subs.reduce((a, [, w]) => a + w, 0));
     this.comptonIndex = new Int32Array(this.nBins);
     this.rayComp = new Int32Array(this.nBins);
     this.comComp = new Int32Array(this.nBins);
     for (let b = 0; b < this.nBins; b++) {
-      const bin = bins[b];
       const ray = new Float64Array(this.channels);
       const com = new Float64Array(this.channels);
-      for (const [e, w] of bin.sub) {
-        const share = w / bin.w;
+      const total = this.scatterI[b];
+      for (const [e, w] of tentSubs[b]) {
+        const share = w / total;
         addLineResponse(ray, e, share, this.cal, this.det);
         const ec = comptonEnergy(e);
         const sigma = Math.hypot(fwhmKeV(ec, this.det) / FWHM_PER_SIGMA, COMPTON_DOPPLER * ec);
         addGaussian(com, ec, sigma, share, this.cal);
       }
-      this.rayComp[b] = this.addComponent(`Rayleigh ${bin.label}`, 'rayleigh', ray);
-      this.comComp[b] = this.addComponent(`Compton ${bin.label}`, 'compton', com);
+      this.rayComp[b] = this.addComponent(`Rayleigh ${bins[b].label}`, 'rayleigh', ray);
+      this.comComp[b] = this.addComponent(`Compton ${bins[b].label}`, 'compton', com);
       this.comptonIndex[b] = this.energies.length;
-      this.energies.push(comptonEnergy(bin.e));
+      this.energies.push(comptonEnergy(bins[b].e));
     }
     // Flat shelf from 1 keV to the tube voltage (or the end of the range).
     const shelf = new Float64Array(this.channels);
@@ -399,7 +373,6 @@ export class SpectrumModel {
     // The flux is a property of the instrument: with families silenced, take it from the full model.
     this.flux = silence.size > 0 ? new SpectrumModel({ ...opts, silence: [] }).flux : (opts.referenceRate ?? 150_000) / total;
     this.pileupTau = opts.pileupResolvingTimeS ?? 0;
-    void elementDensity;
   }
 
   private addComponent(name: string, kind: ComponentKind, dense: Float64Array): number {
@@ -499,8 +472,9 @@ export class SpectrumModel {
           com += mm * this.matCom[m * nB + b];
         }
         const ci = this.comptonIndex[b];
-        out[this.rayComp[b]] += eIn[b] * ray * CSC1 * selfAbsorption(muL[b] * CSC1 + muL[b] * CSC2) * Math.exp(-xOut[b]);
-        out[this.comComp[b]] += eIn[b] * com * CSC1 * selfAbsorption(muL[b] * CSC1 + muL[ci] * CSC2) * Math.exp(-xOut[ci]);
+        const sIn = eIn[b] * (this.scatterI[b] / binI[b]);
+        out[this.rayComp[b]] += sIn * ray * CSC1 * selfAbsorption(muL[b] * CSC1 + muL[b] * CSC2) * Math.exp(-xOut[b]);
+        out[this.comComp[b]] += sIn * com * CSC1 * selfAbsorption(muL[b] * CSC1 + muL[ci] * CSC2) * Math.exp(-xOut[ci]);
       }
       // What lies below sees this layer's attenuation.
       for (let b = 0; b < nB; b++) xIn[b] += muL[b] * CSC1;

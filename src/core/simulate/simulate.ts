@@ -12,6 +12,7 @@ import { PRESETS, PRESET_NAMES, scaledSize, type PresetName } from './presets';
 import { renderRows, paintingSetup, paintingKey, type RenderJob, type RenderResult } from './render';
 import { scenePigments, sceneGilded } from './scene';
 import { DEFAULT_LINES, normalizeLineName } from '../lines';
+import { hasLineFamily } from '../physics/index';
 import { XrfInputError, isCancelled } from '../errors';
 import type { Calibration } from '../cube/cube';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
@@ -127,6 +128,8 @@ export async function simulatePreset(name: PresetName, opts: SimulateOptions): P
   if (!SCAN_FORMATS.includes(format)) throw new RangeError(`format must be one of ${SCAN_FORMATS.join(', ')}, got "${format}"`);
   const lines = [...new Set((opts.lines ?? DEFAULT_LINES).map(normalizeLineName))];
   if (lines.length === 0) throw new RangeError('at least one target line is needed');
+  const unknown = lines.filter((l) => !hasLineFamily(l));
+  if (unknown.length) throw new RangeError(`no emission lines tabulated for ${unknown.join(', ')} (K and L for Z = 11..92, M for Z ≥ 57)`);
   const token = opts.token ?? NEVER_CANCELLED;
   const workers = Math.max(0, Math.floor(opts.workers ?? Math.min(2, os.availableParallelism())));
 

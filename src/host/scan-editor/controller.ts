@@ -9,8 +9,8 @@
  * and gets the current state re-sent.
  */
 import * as path from 'node:path';
-import { Endpoint } from '../../protocol';
-import type { DisplaySettings, ErrorViewData, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../protocol';
+import type { Endpoint } from '../../protocol';
+import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../protocol';
 import type { Calibration, CalibrationSource } from '../../core/cube/cube';
 import { energyOfChannel } from '../../core/cube/cube';
 import type { ScanSummary } from '../../core/maps/summary';
@@ -18,7 +18,6 @@ import type { Progress } from '../../core/util/progress';
 import { isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
 import { encodeExport, exportFileName } from '../export/encode';
-import type { ExportFormat } from '../../protocol';
 
 /** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
 export interface ScanSessionLike {

@@ -20,8 +20,10 @@ export interface E2EContext {
   win: Window;
   known: KnownScan;
   broken: { rpl: string; raw: string };
-  /** Simulated paintings (empty when the build has no simulator yet). */
+  /** Simulated paintings (empty when the build has no simulator yet): `tiny`, 1024 channels. */
   paintings: SimPainting[];
+  /** Simulated paintings with 4096 channels (`icons` at a small scale), long enough for the 1DCNN models. */
+  trainingPaintings: SimPainting[];
 }
 
 /** Runs the built CLI (dist/cli.js) with the project's Node. */
@@ -67,9 +69,12 @@ function otherEditorsClaim(ctx: E2EContext, file: string, viewType: string): boo
   );
 }
 
-/** Waits for the webview whose grid says it is drawn (`[data-state="ready"]`) and has map canvases. */
-export async function readyMapGrid(ctx: E2EContext, timeoutMs = 120_000): Promise<{ frame: Frame; canvases: Locator }> {
-  const { frame } = await wb.waitForWebview(ctx.win.page, '[data-state="ready"] canvas[data-line], [data-state="ready"][data-line]', timeoutMs);
+/**
+ * Waits for a webview of kind `view` (`<body data-view="scan">` for the scan editor, "groundTruth" for the maps
+ * editor) whose grid says it is drawn (`[data-state="ready"]`) and has map canvases.
+ */
+export async function readyMapGrid(ctx: E2EContext, timeoutMs = 120_000, view = 'scan'): Promise<{ frame: Frame; canvases: Locator }> {
+  const { frame } = await wb.waitForWebview(ctx.win.page, `body[data-view="${view}"] [data-state="ready"] canvas[data-line]`, timeoutMs);
   return { frame, canvases: frame.locator('canvas[data-line]') };
 }
 

@@ -7,7 +7,7 @@ import type { Toolchain } from './env';
 import { startCodeServer, type CodeServer } from './code-server';
 import { newPage } from './browser';
 import type { Browser, Page } from './pw';
-import { openWorkbench } from './workbench';
+import { openWorkbench, waitForCommands } from './workbench';
 
 /** Settings that keep a fresh VS Code quiet and predictable: no welcome page, no chat panel, no network lookups. */
 const QUIET_SETTINGS = {
@@ -40,9 +40,9 @@ export interface Window {
 export async function openWindow(
   t: Toolchain,
   browser: Browser,
-  opts: { root: string; vsix: string; folder: string; trusted: boolean; expectFile?: string },
+  opts: { root: string; vsix: string; folder: string; trusted: boolean; expectFile?: string; commandCategory?: string; settings?: Record<string, unknown> },
 ): Promise<Window> {
-  const settings: Record<string, unknown> = { ...QUIET_SETTINGS };
+  const settings: Record<string, unknown> = { ...QUIET_SETTINGS, ...opts.settings };
   if (opts.trusted) {
     // Scenarios 1–5 test the product, not the trust prompt: turn workspace trust off for this profile.
     settings['security.workspace.trust.enabled'] = false;
@@ -56,6 +56,7 @@ export async function openWindow(
   const { page, errors } = await newPage(browser);
   try {
     await openWorkbench(page, server.url(opts.folder), opts.expectFile);
+    if (opts.commandCategory) await waitForCommands(page, opts.commandCategory);
   } catch (e) {
     await page.close().catch(() => undefined);
     await server.stop();

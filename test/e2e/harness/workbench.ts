@@ -10,7 +10,13 @@ import type { Frame, Locator, Page } from './pw';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns something other than undefined, or throws with `what` after `timeoutMs`. */
+/** Thrown by a probe to stop waiting at once (e.g. the product reported a failure). */
+export class GiveUp extends Error {}
+
+/**
+ * Polls `probe` until it returns something other than undefined, or throws with `what` after `timeoutMs`.
+ * Errors thrown by the probe count as "not yet", except GiveUp, which ends the wait.
+ */
 export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -19,6 +25,7 @@ export async function waitUntil<T>(what: string, timeoutMs: number, probe: () =>
       const v = await probe();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       lastError = e;
     }
     if (Date.now() > deadline) {
@@ -77,6 +84,17 @@ export async function paletteEntries(page: Page, query: string): Promise<string[
 }
 
 /**
+ * Waits until the palette offers commands of `category` ("XRF Maps"): the workbench shows before the extensions'
+ * contributions are registered, and a command run too early is simply not found.
+ */
+export async function waitForCommands(page: Page, category: string, timeoutMs = 60_000): Promise<string[]> {
+  return waitUntil(`the palette to offer "${category}: …" commands`, timeoutMs, async () => {
+    const entries = (await paletteEntries(page, `${category}:`)).filter((l) => l.startsWith(`${category}:`));
+    return entries.length > 0 ? entries : undefined;
+  }, 1000);
+}
+
+/**
  * Runs the palette command whose label contains `title` (preferring "<category>: <title>" exactly).
  * Returns false when no such entry is offered.
  */
@@ -84,7 +102,7 @@ export async function runCommand(page: Page, title: string, opts: { mustExist?: 
   await openPalette(page, `>${title}`);
   let row: Locator | undefined;
   try {
-    row = await waitUntil(`a palette entry "${title}"`, 8000, async () => {
+    row = await waitUntil(`a palette entry "${title}"`, 15_000, async () => {
       const rows = quickRows(page);
       const n = await rows.count();
       let loose: Locator | undefined;
@@ -136,13 +154,29 @@ export async function pickQuickItem(page: Page, labelPart: string | RegExp, time
   return label;
 }
 
-/** Types into the open quick input (e.g. a path into the simple file dialog) and accepts it. */
+/**
+ * Types into the open quick input (a path into VS Code's file dialog, which in the browser is a quick input; a name
+ * into an input box) and accepts it. The file dialog fills in its start folder asynchronously after it shows, and
+ * would overwrite text typed too early, so the text is typed again until it stays.
+ */
 export async function answerQuickInput(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(text);
   await sleep(500);
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(text);
+    await sleep(700);
+    const now = await input.evaluate((el: HTMLInputElement) => el.value);
+    if (now === text) break;
+    if (attempt >= 4) throw new Error(`the quick input keeps "${now}" instead of "${text}"`);
+  }
   await page.keyboard.press('Enter');
+}
+
+/** Throws GiveUp when a notification matching `pattern` (e.g. /failed/i) is shown: the wait is then pointless. */
+export async function failOnNotification(page: Page, pattern: RegExp): Promise<void> {
+  const bad = (await notificationTexts(page)).find((t) => pattern.test(t));
+  if (bad) throw new GiveUp(`VS Code says: ${bad}`);
 }
 
 export async function isQuickInputOpen(page: Page): Promise<boolean> {

@@ -3,35 +3,37 @@
  * its maps: one canvas per family in the sidecar, each ranking its pixels as the file's values do.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy } from '../../../src/core/io/npy-read';
 import { writeNpy } from '../../../src/core/io/npy-write';
 import { normalizeLineName, parseLineName } from '../../../src/core/lines';
 import { freshEditorArea, mapLines, openWith, readyMapGrid, type E2EContext } from '../harness/context';
 import * as wb from '../harness/workbench';
+import type { KnownScan, SimPainting } from '../harness/workspace';
 import { checkDrawnMaps } from './scan-editor';
 
 export const GROUND_TRUTH_EDITOR = 'xrfmaps.groundTruth';
 
-/** The simulator's ground truth of the first painting, or a small one written here (gradients and blocks). */
-export async function groundTruthFile(ctx: E2EContext): Promise<string> {
-  const sim = ctx.paintings.find((p) => p.groundTruth && p.groundTruth.endsWith('.npy') && existsSync(p.groundTruth));
+/** The simulator's ground truth of the first painting, or a small one written here from the known scan's layout. */
+export async function groundTruthFile(ws: string, known: KnownScan, paintings: SimPainting[]): Promise<string> {
+  const sim = paintings.find((p) => p.groundTruth && p.groundTruth.endsWith('.npy') && existsSync(p.groundTruth));
   if (sim?.groundTruth) return sim.groundTruth;
-  const path = join(ctx.ws, 'truth', 'known-truth.npy');
-  const { width, height, amplitude } = ctx.known;
+  const path = join(ws, 'truth', 'known-truth.npy');
+  if (existsSync(path)) return path;
+  mkdirSync(join(ws, 'truth'), { recursive: true });
+  const { width, height, amplitude } = known;
   const lines = ['Ca K', 'Fe K', 'Pb L'] as const;
   const data = new Float32Array(height * width * lines.length);
   for (let p = 0; p < height * width; p++) lines.forEach((l, j) => (data[p * lines.length + j] = amplitude[l][p]));
   await writeNpy(path, data, [height, width, lines.length]);
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(path.replace(/\.npy$/, '.json'), JSON.stringify({ lines }));
   return path;
 }
 
 export async function scenarioGroundTruth(ctx: E2EContext, log: (s: string) => void): Promise<void> {
   const { page } = ctx.win;
-  const file = await groundTruthFile(ctx);
+  const file = await groundTruthFile(ctx.ws, ctx.known, ctx.paintings);
   const sidecar = JSON.parse(readFileSync(file.replace(/\.npy$/, '.json'), 'utf8')) as { lines: string[] };
   const npy = await readNpy(file);
   const [height, width, k] = npy.header.shape;
@@ -44,7 +46,7 @@ export async function scenarioGroundTruth(ctx: E2EContext, log: (s: string) => v
 
   await freshEditorArea(ctx);
   await openWith(ctx, file, GROUND_TRUTH_EDITOR);
-  const { frame } = await readyMapGrid(ctx, 60_000);
+  const { frame } = await readyMapGrid(ctx, 60_000, 'groundTruth');
   await wb.sleep(300);
   await wb.screenshot(page, '3-ground-truth');
   const shown = (await mapLines(frame)).filter((l) => parseLineName(l)).map((l) => normalizeLineName(l));

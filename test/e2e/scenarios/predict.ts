@@ -52,9 +52,10 @@ export async function scenarioPredict(c: E2EContext, log: (s: string) => void): 
   // The simple folder dialog may have navigated into the folder rather than accepted it: accept it then.
   if (await wb.isQuickInputOpen(page)) await page.keyboard.press('Enter');
 
-  const written = await wb.waitUntil(`a new prediction file next to ${basename(scan)}`, 180_000, async () =>
-    readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${stem}.`) && f.endsWith('.npy') && f.includes(basename(model))),
-  );
+  const written = await wb.waitUntil(`a new prediction file next to ${basename(scan)}`, 180_000, async () => {
+    await wb.failOnNotification(page, /predict\w* .*failed|failed.*predict/i);
+    return readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${stem}.`) && f.endsWith('.npy') && f.includes(basename(model)));
+  });
   const path = join(dir, written);
   log(`prediction written: ${path.slice(c.ws.length + 1)}`);
   const sidecar = JSON.parse(readFileSync(path.replace(/\.npy$/, '.json'), 'utf8')) as { lines: string[] };
@@ -72,7 +73,7 @@ export async function scenarioPredict(c: E2EContext, log: (s: string) => void): 
   const { frame } = await wb.waitUntil('the predicted maps to be shown', 60_000, async () => {
     const tabs = await wb.editorTabs(page);
     if (!tabs.active?.includes(written.replace(/\.npy$/, ''))) return undefined;
-    return readyMapGrid(c, 5000).catch(() => undefined);
+    return readyMapGrid(c, 5000, 'groundTruth').catch(() => undefined);
   });
   await wb.sleep(300);
   await wb.screenshot(page, '5-prediction');

@@ -19,6 +19,11 @@ export interface HeapAccess {
   alloc(shape: number[]): TensorInfo;
   /** A view of a float32 tensor's data. Take views AFTER the last alloc: allocating may grow (and replace) the heap. */
   f32(t: TensorInfo): Float32Array;
+  /**
+   * Copies `blocks` runs of `len` floats: run b from src[srcStart + b·srcStride] to
+   * dst[b·dstStride] (native memmove per run, no intermediate tensors).
+   */
+  copyRuns(src: TensorInfo, dst: TensorInfo, blocks: number, len: number, srcStart: number, srcStride: number, dstStride: number): void;
 }
 
 export function heapAccess(backend: unknown): HeapAccess | undefined {
@@ -31,6 +36,16 @@ export function heapAccess(backend: unknown): HeapAccess | undefined {
       const entry = wb.dataIdMap.get(t.dataId);
       if (!entry || entry.memoryOffset == null) throw new Error('tensor is not in the wasm heap');
       return new Float32Array(wb.wasm.HEAPU8.buffer, entry.memoryOffset, t.shape.reduce((a, c) => a * c, 1));
+    },
+    copyRuns: (src, dst, blocks, len, srcStart, srcStride, dstStride) => {
+      const so = wb.dataIdMap.get(src.dataId)?.memoryOffset;
+      const d0 = wb.dataIdMap.get(dst.dataId)?.memoryOffset;
+      if (so == null || d0 == null) throw new Error('tensor is not in the wasm heap');
+      const heap = wb.wasm.HEAPU8;
+      for (let b = 0; b < blocks; b++) {
+        const from = so + 4 * (srcStart + b * srcStride);
+        heap.copyWithin(d0 + 4 * b * dstStride, from, from + 4 * len);
+      }
     },
   };
 }

@@ -46,14 +46,12 @@ export function maxPoolPairGrad(tf: TF, dy: tfTypes.Tensor4D, input: tfTypes.Ten
         const a0 = (o * len + 2 * t) * inner;
         const a1 = a0 + inner;
         const g = (o * T + t) * inner;
+        // branch-free: which element of a pair is larger is data-dependent and unpredictable
         for (let i = 0; i < inner; i++) {
-          if (X[a1 + i] > X[a0 + i]) {
-            DX[a0 + i] = 0;
-            DX[a1 + i] = G[g + i];
-          } else {
-            DX[a0 + i] = G[g + i];
-            DX[a1 + i] = 0;
-          }
+          const second = +(X[a1 + i] > X[a0 + i]);
+          const gi = G[g + i];
+          DX[a1 + i] = gi * second;
+          DX[a0 + i] = gi - gi * second;
         }
       }
       if (len > 2 * T) DX.fill(0, (o * len + 2 * T) * inner, (o + 1) * len * inner); // the unpooled tail
