@@ -1,8 +1,9 @@
 /**
  * On the simulator's `tiny` paintings (realistic spectra: scatter, escape peaks, absorption), FCN+
  * trained briefly on three paintings must beat the per-element mean predictor clearly on the fourth.
- * Only the FCN family: `tiny` has 1024 channels and the 1DCNN stack needs ≥ 1367 (see models.ts);
- * the CNNs are checked on the synthetic paintings of train-quality.test.ts instead.
+ * FCN+ and 1DCNN+ (the thesis's best two); the plain models are checked on the synthetic paintings of
+ * train-quality.test.ts. The 1DCNN+ run is shorter (sparser sampling, fewer epochs): it is ~20× slower per
+ * sample on the wasm backend.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,22 +28,29 @@ after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-test('FCN+ trained on three tiny simulated paintings beats the mean predictor on the fourth', async () => {
+const RUNS = [
+  // minPearson: after 8 short epochs 1DCNN+ already beats the mean predictor on aL1 (which weighs the
+  // weak lines most) but has not yet shaped the strong maps, so only FCN+ is held to a correlation here.
+  { model: 'FCN+' as const, epochs: 15, stride: 2, minPearson: 0.9 },
+  { model: '1DCNN+' as const, epochs: 8, stride: 3, minPearson: -1 },
+];
+
+for (const run of RUNS) test(`${run.model} trained on three tiny simulated paintings beats the mean predictor on the fourth`, async () => {
   const inDir = (p: string) => path.join(dir, p);
   const [train, heldOut] = [manifest.paintings.slice(0, 3), manifest.paintings[3]];
   const r = await trainModel({
-    model: 'FCN+',
+    model: run.model,
     train: train.map((p) => ({ scan: inDir(p.scan.path), groundTruth: inDir(p.groundTruth.npy) })),
-    outDir: path.join(dir, 'model'),
-    epochs: 15,
+    outDir: path.join(dir, `model-${run.model}`),
+    epochs: run.epochs,
     patience: 50,
-    stride: 2,
+    stride: run.stride,
     valShare: 0.2,
     batch: 32,
     seed: 1,
     backend: 'wasm',
   });
-  const out = path.join(dir, 'pred.npy');
+  const out = path.join(dir, `pred-${run.model}.npy`);
   await predictScan({ modelDir: r.modelDir, scan: inDir(heldOut.scan.path), out, backend: 'wasm' });
   const pred = (await readPrediction(out)).data;
   const truth = await readGroundTruth(inDir(heldOut.groundTruth.npy));
@@ -60,8 +68,8 @@ test('FCN+ trained on three tiny simulated paintings beats the mean predictor on
   const modelLoss = aL1Numbers(y, pred);
   const meanLoss = aL1Numbers(y, meanPred);
   const r2 = Object.fromEntries(['Fe K', 'Hg L', 'Pb L'].map((l) => [l, pearson(pred, truth.maps[truth.lines.indexOf(l)], truth.lines.indexOf(l), k)]));
-  const msg = `aL1 ${modelLoss.toFixed(2)} vs mean predictor ${meanLoss.toFixed(2)}; Pearson ${JSON.stringify(r2)}`;
+  const msg = `${run.model}: aL1 ${modelLoss.toFixed(2)} vs mean predictor ${meanLoss.toFixed(2)}; Pearson ${JSON.stringify(r2)}`;
   assert.ok(modelLoss < 0.3 * meanLoss, msg);
-  for (const v of Object.values(r2)) assert.ok(v > 0.9, msg);
+  for (const v of Object.values(r2)) assert.ok(v > run.minPearson, msg);
   console.log(`# ${msg}`);
 });

@@ -27,7 +27,7 @@ test('xrfmaps simulate writes the paintings and manifest, with progress on stder
     const r = await quiet(() => run(['--preset', 'tiny', '--out', out, '--only', 'tiny2', '--workers', '0', '--seed', '4', '--format', 'npy', '--lines', 'Fe K, Pb_L,Hg-L']));
     assert.equal(r.value, 0);
     assert.match(r.err, /simulate: 100%/);
-    assert.match(r.out, /tiny2: 30×40×1024/);
+    assert.match(r.out, /tiny2: 30×40×2048/);
     const m = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'));
     assert.equal(m.seed, 4);
     assert.equal(m.format, 'npy');

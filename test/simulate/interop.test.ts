@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { simulatePreset } from '../../src/core/simulate/index';
+import { simulatePreset, PRESETS } from '../../src/core/simulate/index';
 import { openCube } from '../../src/core/cube/open';
 import { resolveCalibration } from '../../src/core/cube/calibration';
 import { readGroundTruth } from '../../src/core/groundtruth/read';
@@ -28,7 +28,7 @@ test('scans in all three formats open with openCube, with the same counts and th
       assert.equal(cube.channels, p.channels);
       const cal = await resolveCalibration(cube);
       assert.equal(cal.offsetKeV, 0);
-      assert.equal(cal.gainKeV, 0.04);
+      assert.equal(cal.gainKeV, PRESETS.tiny.calibration.gainKeV);
       assert.equal(cal.source, format === 'npy' ? 'sidecar' : 'file');
       const px = await cube.readPixel(7, 9);
       assert.ok(px.reduce((a, b) => a + b, 0) > 100);

@@ -65,7 +65,7 @@ test('tiny preset: manifest lists every painting with scan, ground truth, size, 
     assert.equal(p.dwellMs, spec.dwellMs);
     assert.equal(p.seed, 1);
     assert.deepEqual(p.calibration, PRESETS.tiny.calibration);
-    assert.equal(p.channels, 1024);
+    assert.equal(p.channels, PRESETS.tiny.channels);
     assert.equal(p.saturatedChannels, 0);
     assert.ok(p.meanCountsPerPixel > 300, `${p.name} has counts`);
     for (const f of [p.scan.path, p.scan.data!, p.groundTruth.npy, p.groundTruth.sidecar, p.groundTruth.pymcaCsv, ...p.groundTruth.pymcaEdf]) {
@@ -90,16 +90,16 @@ test('RPL header has the Lispix/HyperSpy keys and the calibration; RAW size matc
   assert.equal(keys.get('byte-order'), 'little-endian');
   assert.equal(keys.get('record-by'), 'vector');
   assert.equal(Number(keys.get('depth-origin')), 0);
-  assert.equal(Number(keys.get('depth-scale')), 0.04);
+  assert.equal(Number(keys.get('depth-scale')), PRESETS.tiny.calibration.gainKeV);
   assert.equal(keys.get('depth-units'), 'keV');
-  assert.equal(Number(keys.get('ev-per-chan')), 40);
+  assert.equal(Number(keys.get('ev-per-chan')), PRESETS.tiny.calibration.gainKeV * 1000);
   const st = await fs.stat(path.join(tinyDir, p.scan.data!));
   assert.equal(st.size, p.height * p.width * p.channels * 2);
 });
 
 test('peaks of the sum spectrum sit at the line table\'s energies', async () => {
   const gain = PRESETS.tiny.calibration.gainKeV;
-  const C = 1024;
+  const C = PRESETS.tiny.channels;
   // Per painting: its sum spectrum and the total ground truth of each line.
   const sums = new Map<string, Float64Array>();
   const totals = new Map<string, number[]>();
@@ -121,7 +121,7 @@ test('peaks of the sum spectrum sit at the line table\'s energies', async () => 
     const sum = sums.get(best)!;
     const { energyKeV } = alphaGroup(line);
     const c0 = Math.round(energyKeV / gain);
-    // The local maximum within ±3 channels must be within one channel (40 eV) of the α energy.
+    // The local maximum within ±3 channels must be within one channel (20 eV) of the α energy.
     let peak = c0;
     for (let c = c0 - 3; c <= c0 + 3; c++) if (sum[c] > sum[peak]) peak = c;
     assert.ok(Math.abs(peak - energyKeV / gain) <= 1, `${line} in ${best}: peak at ${(peak * gain).toFixed(3)} keV, line at ${energyKeV.toFixed(3)} keV`);
@@ -238,10 +238,10 @@ test('NPY and HDF5 scans carry the same counts and their calibration', async () 
     assert.equal(grp.attrs['signal'].value, 'counts');
     assert.equal(grp.attrs['NX_class'].value, 'NXdata');
     const cal = (f.get('entry/instrument/detector/calibration') as InstanceType<typeof h5wasm.Dataset>).value as Float64Array;
-    assert.deepEqual([...cal], [0, 0.04, 0]);
+    assert.deepEqual([...cal], [0, PRESETS.tiny.calibration.gainKeV, 0]);
     const energy = (f.get('entry/data/energy') as InstanceType<typeof h5wasm.Dataset>).value as Float64Array;
     assert.equal(energy.length, p.channels);
-    assert.ok(Math.abs(energy[100] - 4.0) < 1e-12);
+    assert.ok(Math.abs(energy[100] - 100 * PRESETS.tiny.calibration.gainKeV) < 1e-12);
   } finally {
     f.close();
   }

@@ -21,7 +21,7 @@ const USAGE = `usage: xrfmaps demo --out <dir> [--quick] [options]
 
   --quick        a tiny version for tests: scale ${DEMO_QUICK.scale}, ${DEMO_QUICK.epochs} epoch (a minute or two)
   --scale S      size of the simulated paintings (default ${F.scale})
-  --epochs N     at most N epochs per model (default ${F.epochs}; patience ${F.patience})
+  --epochs N     at most N epochs for every model (default ${F.epochs}, patience ${F.patience}; FCN ${F.perModel.FCN?.epochs}, FCN+ ${F.perModel['FCN+']?.epochs})
   --stride N     train on every N-th pixel (default ${F.stride})
   --models list  only these models (default ${F.models.join(',')})
   --backend B    auto, tensorflow, wasm or cpu (default auto)
@@ -43,8 +43,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const base = p.flags.has('quick') ? DEMO_QUICK : DEMO_FULL;
   const modelsOpt = opt(p, 'models');
+  // An explicit --epochs sets every model's schedule (the per-model ones are dropped).
   const settings: DemoSettings = {
     ...base,
+    perModel: opt(p, 'epochs') !== undefined ? {} : base.perModel,
     scale: numOpt(p, 'scale', base.scale),
     epochs: numOpt(p, 'epochs', base.epochs),
     stride: numOpt(p, 'stride', base.stride),

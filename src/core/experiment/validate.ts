@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { XrfInputError } from '../errors';
 import { openCube } from '../cube/open';
+import { LOG_FILE, RUN_FILE, SNAPSHOT_FILE, SUMMARY_JSON, SUMMARY_MD } from './run-folder';
 import { readGroundTruth } from '../groundtruth/read';
 import { readSidecarLines } from '../groundtruth/npy';
 import { parseNpyHeader } from '../io/npy-read';
@@ -70,6 +71,8 @@ export interface ParsedConfig {
 const TOP_KEYS = ['$schema', 'name', 'description', 'paintings', 'lines', 'models', 'training', 'calibration', 'extraPriorLines', 'protocol', 'outputDir'];
 const PAINTING_KEYS = ['name', 'scan', 'dataset', 'groundTruth'];
 const TRAINING_KEYS = ['epochs', 'patience', 'batch', 'stride', 'valShare', 'seed', 'backend'];
+/** A painting's folder sits beside the run's own files: these names would collide. */
+const RESERVED_NAMES = [RUN_FILE, SNAPSHOT_FILE, LOG_FILE, SUMMARY_MD, SUMMARY_JSON].map((n) => n.toLowerCase());
 const BACKENDS: readonly BackendPref[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 class Collector {
@@ -249,6 +252,10 @@ function parsePaintings(c: Collector, root: JsonNode | undefined): PaintingConfi
     let name = str(c, root, [...p, 'name'], false);
     if (!name && scan) name = path.basename(scan.split('::')[0]).replace(/\.[^.]+$/, '');
     if (!scan || !groundTruth || !name) return;
+    if (RESERVED_NAMES.includes(name.toLowerCase())) {
+      c.add('type', `painting name "${name}" is taken by a file of the run folder (${RESERVED_NAMES.join(', ')}); choose another`, findNode(root, [...p, 'name']) ? [...p, 'name'] : p);
+      return;
+    }
     if (seen.has(name)) {
       c.add('duplicate', `painting name "${name}" is used twice (also by painting ${seen.get(name)! + 1}); names must be unique`, findNode(root, [...p, 'name']) ? [...p, 'name'] : p);
       return;

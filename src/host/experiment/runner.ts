@@ -53,8 +53,8 @@ export async function runConfig(uri: vscode.Uri, hooks: RunnerHooks, models?: Mo
   const ac = new AbortController();
   running.set(key, ac);
   hooks.changed();
-  const what = models?.length ? `${models.join(', ')} on ${name}` : name;
-  log.info(`experiment: running ${what}`);
+  const what = models?.length ? `training ${models.join(', ')} on ${name}` : `training the models of ${name}`;
+  log.info(`experiment: ${what}`);
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `XRF Maps: ${what}`, cancellable: true },

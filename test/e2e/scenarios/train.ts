@@ -1,37 +1,21 @@
 /**
- * Scenario 4: "Train 1DCNN+" from the command palette.
- *
- * With experiment configs (issue 6): a tiny `*.xrfmaps.json` is open; the command runs it, shows training progress,
- * ends, and shows the results view with the metrics table (one row per line family of the config); afterwards the
- * config shows each family's figures inline (CodeLens / inlay hints, "SSIM …").
- *
- * Before configs exist, the command asks for its inputs (issue 4): the training scan (VS Code's file dialog, which
- * in the browser is a quick input taking a path), its ground truth (offered beside the scan), the folder and the
- * name of the model; it then shows progress and the live loss chart, ends, and the model folder is written. That
- * route has no test painting, hence no metrics table: the scenario says which route ran.
+ * Scenario 4: with a tiny experiment config (`*.xrfmaps.json`) open, "Train 1DCNN+" from the command palette runs
+ * it: a training progress notification, then the results view with the metrics table (a row per line family of the
+ * config, with figures), then each family's figures inline in the config ("SSIM … · r … · α …").
+ * (Without experiment configs the command asks for scans through dialogs; that route is not driven here.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { normalizeLineName } from '../../../src/core/lines';
 import { freshEditorArea, wsPath, type E2EContext } from '../harness/context';
 import { REPO } from '../harness/env';
 import { Features } from '../harness/features';
-import { readCanvas, std } from '../harness/pixels';
 import type { Page } from '../harness/pw';
 import type { SimPainting } from '../harness/workspace';
 import * as wb from '../harness/workbench';
 
 export const TRAIN_TITLE = 'Train 1DCNN+';
-
-/** Small enough to train in about a minute on two busy cores (user settings of the trusted window). */
-export const TINY_TRAINING_SETTINGS = {
-  'xrfmaps.training.epochs': 2,
-  'xrfmaps.training.patience': 2,
-  'xrfmaps.training.batchSize': 32,
-  'xrfmaps.training.stride': 4,
-  'xrfmaps.training.seed': 1,
-};
 
 /**
  * Paintings to train on: 1DCNN's five stride-2 convolutions and pools need long spectra (over a thousand channels),
@@ -43,16 +27,13 @@ export function trainingPaintings(c: E2EContext): SimPainting[] {
 
 export function trainReadiness(c: E2EContext): string | undefined {
   if (!c.features.commandExact(TRAIN_TITLE)) return Features.missing(`the "${TRAIN_TITLE}" command`);
+  if (!c.features.experimentConfigs) return Features.missing('experiment configs (*.xrfmaps.json, issue 6): the scenario trains from a config');
   if (trainingPaintings(c).length < 2) return Features.missing('simulated paintings with ground truth (`xrfmaps simulate --preset icons`)');
   return undefined;
 }
 
 export async function scenarioTrain(c: E2EContext, log: (s: string) => void): Promise<void> {
-  if (c.features.experimentConfigs) await trainFromConfig(c, log);
-  else {
-    log('route: no experiment configs in this build (issue 6), so "Train 1DCNN+" asks for its inputs; the metrics table and the per-element figures need a config and are not checked');
-    await trainFromPrompts(c, log);
-  }
+  await trainFromConfig(c, log);
 }
 
 const TRAINING_FAILED = /train\w* .*failed|failed.*train/i;
@@ -66,57 +47,6 @@ async function trainingProgress(page: Page, log: (s: string) => void): Promise<s
   });
   log(`progress: ${progress.slice(0, 200)}`);
   return progress;
-}
-
-/**
- * The training panel: its live loss chart (`canvas[data-kind="loss-chart"]`, `data-epochs` = points drawn) draws
- * curves once an epoch has ended, and the run's state (`#training-status[data-state]`) ends "done".
- */
-async function lossChartAndEnd(page: Page, log: (s: string) => void): Promise<void> {
-  const { frame } = await wb.waitForWebview(page, 'canvas[data-kind="loss-chart"]', 120_000);
-  const chart = frame.locator('canvas[data-kind="loss-chart"]').first();
-  const epochs = await wb.waitUntil('the loss chart to plot an epoch', 400_000, async () => {
-    await wb.failOnNotification(page, TRAINING_FAILED);
-    const n = Number(await chart.getAttribute('data-epochs'));
-    return n >= 1 ? n : undefined;
-  }, 1000);
-  const px = await readCanvas(chart);
-  log(`loss chart: ${epochs} epoch(s) plotted; canvas ${px.width}×${px.height}, luminance std ${std(px.lum).toFixed(1)}`);
-  assert.ok(std(px.lum) > 1, 'the loss chart canvas is blank although it says it plotted an epoch');
-  await wb.screenshot(page, '4-train-loss-chart');
-  const status = frame.locator('#training-status').first();
-  const state = await wb.waitUntil('the training run to end', 400_000, async () => {
-    const s = await status.getAttribute('data-state');
-    return s && ['done', 'cancelled', 'failed'].includes(s) ? s : undefined;
-  }, 1000);
-  const text = await wb.deepText(status);
-  log(`training panel: ${state}: ${text.slice(0, 200)}`);
-  assert.equal(state, 'done', `training ended "${state}": ${text}`);
-}
-
-async function trainFromPrompts(c: E2EContext, log: (s: string) => void): Promise<void> {
-  const { page } = c.win;
-  const painting = trainingPaintings(c)[0];
-  const modelsDir = join(c.ws, 'models');
-  mkdirSync(modelsDir, { recursive: true });
-  const modelName = 'e2e-1dcnn-plus';
-  await freshEditorArea(c);
-  await wb.clearNotifications(page);
-  await wb.runCommand(page, TRAIN_TITLE);
-  await wb.answerQuickInput(page, painting.scan); // training scans
-  await wb.pickQuickItem(page, basename(painting.groundTruth!), 20_000); // its ground truth, offered beside it
-  await wb.answerQuickInput(page, modelsDir); // where the model folder goes
-  await wb.answerQuickInput(page, modelName); // its name
-  await trainingProgress(page, log);
-  await wb.screenshot(page, '4-train-progress');
-  await lossChartAndEnd(page, log);
-  const meta = join(modelsDir, modelName, 'metadata.json');
-  await wb.waitUntil(`the model folder ${relative(c.ws, join(modelsDir, modelName))}`, 300_000, async () => (existsSync(meta) ? true : undefined), 1000);
-  const done = await wb.waitUntil('the message that training ended', 30_000, async () => (await wb.notificationTexts(page)).find((t) => /Predict with It/i.test(t)));
-  log(`ended: ${done.slice(0, 200)}`);
-  await wb.screenshot(page, '4-train-done');
-  const m = JSON.parse(readFileSync(meta, 'utf8')) as { architecture?: string; lines?: string[] };
-  assert.equal(m.architecture, '1DCNN+', `the model folder holds a ${m.architecture} model`);
 }
 
 /** A config small enough to train in a minute on two cores: two paintings, three lines, two epochs. */
