@@ -8,8 +8,13 @@ import { DEFAULT_TRAIN_SETTINGS } from '../../src/core/ml/jobs';
 
 const NOW = new Date(2026, 10, 25, 20, 15, 30);
 
-function fakeEnv(files: Record<string, string[]>, existing: string[] = []): GatherEnv {
+function fakeEnv(files: Record<string, string[]>, existing: string[] = [], truthLines: Record<string, string[]> = {}, warnings: string[] = []): GatherEnv {
   return {
+    groundTruthLines: async (p) => {
+      if (!(p in truthLines)) throw new Error(`ground truth ${p} read although xrfmaps.lines is empty`);
+      return truthLines[p];
+    },
+    warn: (m) => warnings.push(m),
     listDir: async (d) => {
       if (!(d in files)) throw new Error(`ENOENT ${d}`);
       return files[d];
@@ -86,6 +91,25 @@ test('the answers become a TrainJobInput: scans with their ground truth, a new m
     backend: 'wasm',
   });
   assert.deepEqual(prompts.validations, [undefined, undefined]);
+});
+
+test('lines follow xrfmaps.lines: those every ground truth holds, in the setting\'s order; empty setting → the pipeline default', async () => {
+  const files = { '/d': ['a.rpl', 'b.rpl'] };
+  const truthLines = { '/d/a_gt.csv': ['Ca K', 'Fe K', 'Pb L', 'Hg L', 'Ti K'], '/d/b_gt.csv': ['Pb L', 'Fe K', 'Ca K', 'Ti K'] };
+  const script: Script = { scans: ['/d/a.rpl', '/d/b.rpl'], gt: (scan) => scan.replace('.rpl', '_gt.csv'), parent: '/ws/models', name: 'm' };
+  const run = async (lines: string[] | undefined, warnings: string[] = []) =>
+    (await gatherTrainInput('FCN', fakePrompts(script, []), fakeEnv(files, [], truthLines, warnings), { ...SETTINGS, lines }))!;
+
+  assert.deepEqual((await run(['Pb L', 'Hg L', 'Ti K', 'Fe K', 'Zn K'])).lines, ['Pb L', 'Ti K', 'Fe K'], 'Hg L is not in b, Zn K in neither');
+  assert.deepEqual((await run(['Fe K', 'Pb L'])).lines, ['Fe K', 'Pb L'], 'the setting\'s order, not the files\'');
+  const empty = await run([]);
+  assert.ok(!('lines' in empty), 'an empty setting leaves the lines to the pipeline (and reads no ground truth)');
+  assert.ok(!('lines' in (await run(undefined))));
+  const warnings: string[] = [];
+  const none = await run(['Zn K', 'Hg L'], warnings);
+  assert.ok(!('lines' in none), 'no line of the setting in every ground truth: the pipeline default');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /xrfmaps\.lines: none of Zn K, Hg L is in every ground truth/);
 });
 
 test('cancelling any dialog cancels the whole command (undefined, nothing else asked)', async () => {

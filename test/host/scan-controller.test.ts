@@ -11,6 +11,7 @@ import { XrfInputError, CancelledError } from '../../src/core/errors';
 import type { ScanSummary } from '../../src/core/maps/summary';
 import type { Calibration } from '../../src/core/cube/cube';
 import { fakePortPair, settle } from './fake-port';
+import { scanToPredict } from '../../src/host/predict/model-folder';
 
 const FILE = '/scans/painting.npy';
 const H = 4;
@@ -308,6 +309,36 @@ test('choosing another HDF5 dataset reopens the scan with it', async () => {
   await t.view.request('chooseDataset', { datasetPath: '/entry/other' });
   for (let i = 0; i < 20 && asked.length < 2; i++) await settle();
   assert.deepEqual(asked, [undefined, '/entry/other']);
+});
+
+test('the controller tells Predict which HDF5 dataset the tab shows: the reader\'s pick, then the one chosen', async () => {
+  const t = setup({
+    open: async (_f, o) => {
+      const s = new FakeSession();
+      (s.info as ScanSessionLike['info']).datasets = ['/entry/data/cube', '/entry/other'];
+      (s.info as ScanSessionLike['info']).datasetPath = o.dataset ?? '/entry/data/cube';
+      return s;
+    },
+  });
+  t.view.ready();
+  await settle();
+  assert.equal(t.controller.datasetPath, undefined, 'nothing before the scan is open');
+  await t.controller.open();
+  assert.equal(t.controller.datasetPath, '/entry/data/cube');
+  await t.view.request('chooseDataset', { datasetPath: '/entry/other' });
+  assert.equal(t.controller.datasetPath, '/entry/other', 'the choice, even while the scan reopens');
+  for (let i = 0; i < 20 && t.seen.info.length < 2; i++) await settle();
+  assert.equal(t.seen.info[1].datasetPath, '/entry/other');
+  assert.equal(t.controller.datasetPath, '/entry/other');
+});
+
+test('Predict takes the editor\'s dataset only for the scan that editor shows', () => {
+  const active = { file: '/scans/a.h5', dataset: '/entry/other' };
+  assert.deepEqual(scanToPredict(undefined, active), { scan: '/scans/a.h5', dataset: '/entry/other' });
+  assert.deepEqual(scanToPredict('/scans/x/../a.h5', active), { scan: '/scans/x/../a.h5', dataset: '/entry/other' }, 'the same file invoked from the explorer');
+  assert.deepEqual(scanToPredict('/scans/b.h5', active), { scan: '/scans/b.h5' }, 'another file: its reader picks the dataset');
+  assert.deepEqual(scanToPredict(undefined, { file: '/scans/a.npy' }), { scan: '/scans/a.npy' });
+  assert.equal(scanToPredict(undefined, undefined), undefined);
 });
 
 test('changed settings: new lines re-run the pass; a new fallback calibration reopens a scan that has none of its own', async () => {

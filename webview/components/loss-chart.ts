@@ -7,6 +7,7 @@ import { LitElement, html, css } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { layoutLossChart, type LossHistory } from '../lib/loss-chart';
 import { themeColor } from './png';
+import { RedrawOnResize } from './redraw-on-resize';
 
 @customElement('xrf-loss-chart')
 export class XrfLossChart extends LitElement {
@@ -24,21 +25,7 @@ export class XrfLossChart extends LitElement {
   @property({ type: Number }) revision = 0;
 
   @query('canvas') canvas!: HTMLCanvasElement;
-  private resize: ResizeObserver | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize = new ResizeObserver(() => this.draw());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize?.disconnect();
-  }
-
-  override firstUpdated(): void {
-    this.resize?.observe(this.canvas);
-  }
+  private readonly redrawOnResize = new RedrawOnResize(this, () => this.renderRoot?.querySelector('canvas'), () => this.draw());
 
   private colors() {
     return {

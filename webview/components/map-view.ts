@@ -14,6 +14,7 @@ import { renderMapRGBA } from '../../src/core/render/render-map';
 import type { DisplaySettings, MapData } from '../../src/protocol';
 import { hitPixel, imageToScreenTransform, panBy, viewportForKey, zoomAt, type Size, type Viewport } from '../lib/viewport';
 import './colorbar';
+import { RedrawOnResize } from './redraw-on-resize';
 
 function fire(el: HTMLElement, name: string, detail: unknown): void {
   el.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
@@ -46,22 +47,8 @@ export class XrfMapView extends LitElement {
 
   @query('canvas') private canvas!: HTMLCanvasElement;
   private image: { key: string; data: Float32Array; canvas: HTMLCanvasElement } | undefined;
-  private resize: ResizeObserver | undefined;
+  private readonly redrawOnResize = new RedrawOnResize(this, () => this.renderRoot?.querySelector('canvas'), () => this.draw());
   private drag: { x: number; y: number; moved: number; id: number } | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize = new ResizeObserver(() => this.draw());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize?.disconnect();
-  }
-
-  override firstUpdated(): void {
-    this.resize?.observe(this.canvas);
-  }
 
   override render() {
     const label = this.map.label;

@@ -5,22 +5,13 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { Endpoint, DisplaySettings, ErrorViewData, ExportFormat, MapData } from '../../src/protocol';
+import type { Endpoint, DisplaySettings, ErrorViewData, MapData } from '../../src/protocol';
 import type { MapsHostSide, MapsWebviewSide, MapsInfo, Notice } from '../../src/protocol-ml';
 import { fitViewport, type Viewport } from '../lib/viewport';
 import { ContrastCache } from '../lib/contrast';
-import { formatValue } from '../lib/ticks';
 import { asF32 } from './png';
+import { contrastRanges, displayControls, errorPage, exportShownMap, failureMessage, mapGrid, pixelValues, withPercentiles } from './map-page';
 import '../controls/controls';
-import './map-grid';
-import './error-view';
-
-const COLORMAP_OPTIONS = ['viridis', 'inferno', 'gray'].map((v) => ({ value: v, label: v }));
-const SCALING_OPTIONS = [
-  { value: 'linear', label: 'linear' },
-  { value: 'sqrt', label: 'square root' },
-  { value: 'log', label: 'log' },
-];
 
 @customElement('xrf-maps-view')
 export class XrfMapsView extends LitElement {
@@ -88,16 +79,13 @@ export class XrfMapsView extends LitElement {
   }
 
   private fail(what: string, e: unknown): void {
-    this.showNotice({ level: 'error', message: `${what}: ${e instanceof Error ? e.message : String(e)}` });
+    this.showNotice({ level: 'error', message: failureMessage(what, e) });
   }
 
   override render() {
     if (this.phase === 'error' && this.error) {
-      return html`<xrf-error-view
-        .error=${this.error}
-        @reopen=${() => void this.endpoint.request('reopen', {}).catch((e) => this.fail('Reopen', e))}
-        @show-log=${() => void this.endpoint.request('showLog', {}).catch(() => undefined)}
-      ></xrf-error-view>`;
+      const host = { reopen: () => this.endpoint.request('reopen', {}), showLog: () => this.endpoint.request('showLog', {}) };
+      return errorPage(this.error, host, (w, e) => this.fail(w, e));
     }
     const i = this.info;
     const d = this.display;
@@ -113,11 +101,15 @@ export class XrfMapsView extends LitElement {
       ${i && i.ignored.length ? html`<div class="meta" id="ignored">Not line families, not shown: ${i.ignored.join(', ')}</div>` : nothing}
       ${i && i.withUncertainties.length ? html`<div class="meta">With 1σ uncertainties: ${i.withUncertainties.join(', ')}</div>` : nothing}
       <div class="toolbar" role="toolbar" aria-label="Display">
-        <xrf-select id="colormap" label="Colormap" .value=${d.colormap} .options=${COLORMAP_OPTIONS} @value-change=${(e: CustomEvent) => (this.display = { ...d, colormap: e.detail.value })}></xrf-select>
-        <xrf-select id="scaling" label="Scaling" .value=${d.scaling} .options=${SCALING_OPTIONS} @value-change=${(e: CustomEvent) => (this.display = { ...d, scaling: e.detail.value })}></xrf-select>
-        <xrf-number-field fieldId="contrast-low" label="Low %" .min=${0} .max=${100} .value=${d.lowPercentile} @value-change=${(e: CustomEvent) => this.setPercentiles(e.detail.value, d.highPercentile)}></xrf-number-field>
-        <xrf-number-field fieldId="contrast-high" label="High %" .min=${0} .max=${100} .value=${d.highPercentile} @value-change=${(e: CustomEvent) => this.setPercentiles(d.lowPercentile, e.detail.value)}></xrf-number-field>
-        <xrf-button id="reset-view" label="Reset zoom and pan" @click=${() => i && (this.viewport = fitViewport(i))}>Reset view</xrf-button>
+        ${displayControls(
+          d,
+          {
+            display: (nd) => (this.display = nd),
+            percentiles: (lo, hi) => this.setPercentiles(lo, hi),
+            resetView: () => i && (this.viewport = fitViewport(i)),
+          },
+          'Reset zoom and pan',
+        )}
         <xrf-button
           id="compare"
           appearance="primary"
@@ -129,55 +121,35 @@ export class XrfMapsView extends LitElement {
       </div>
       ${this.notice ? html`<div class="notice ${this.notice.level}" role="status" id="notice">${this.notice.message}</div>` : nothing}
       ${i && this.maps.length
-        ? html`<xrf-map-grid
-            .maps=${this.maps}
-            .imgWidth=${i.width}
-            .imgHeight=${i.height}
-            .display=${this.display}
-            .ranges=${this.ranges()}
-            .viewport=${this.viewport}
-            .marker=${this.hover}
-            .enlarged=${this.enlarged}
-            @viewport-change=${(e: CustomEvent<{ viewport: Viewport }>) => (this.viewport = e.detail.viewport)}
-            @pixel-hover=${(e: CustomEvent<{ row: number; col: number } | null>) => (this.hover = e.detail ?? undefined)}
-            @enlarge=${(e: CustomEvent<{ id: string }>) => (this.enlarged = e.detail.id)}
-            @leave-enlarged=${() => (this.enlarged = undefined)}
-            @export-map=${(e: CustomEvent<{ id: string; format: ExportFormat }>) => void this.exportMap(e.detail.id, e.detail.format)}
-          ></xrf-map-grid>`
+        ? mapGrid({
+            maps: this.maps,
+            width: i.width,
+            height: i.height,
+            display: this.display,
+            ranges: contrastRanges(this.maps, this.contrast, this.display),
+            viewport: this.viewport,
+            marker: this.hover,
+            enlarged: this.enlarged,
+            onViewport: (v) => (this.viewport = v),
+            onHover: (p) => (this.hover = p),
+            onEnlarged: (id) => (this.enlarged = id),
+            onExport: (id, format) =>
+              void exportShownMap((params, opts) => this.endpoint.request('exportMap', params, opts), this.maps.find((x) => x.id === id), this.contrast, this.display, format, (w, e) => this.fail(w, e)),
+          })
         : html`<p>${this.phase === 'loading' ? 'Reading the maps…' : 'No maps.'}</p>`}
       <div class="status" id="pixel-values">${this.pixelValues()}</div>`;
   }
 
   private setPercentiles(lo: number, hi: number): void {
-    if (!(lo < hi)) {
-      this.showNotice({ level: 'warning', message: `The low percentile (${lo}) must be below the high one (${hi}).` });
-      return;
-    }
-    this.display = { ...this.display, lowPercentile: lo, highPercentile: hi };
-  }
-
-  private ranges(): Map<string, { lo: number; hi: number }> {
-    const out = new Map<string, { lo: number; hi: number }>();
-    for (const m of this.maps) out.set(m.id, this.contrast.range(m.data, this.display));
-    return out;
+    const d = withPercentiles(this.display, lo, hi);
+    if (typeof d === 'string') this.showNotice({ level: 'warning', message: d });
+    else this.display = d;
   }
 
   private pixelValues() {
     const p = this.hover;
     if (!p || !this.info) return html`Hover a map to see a pixel's values.`;
-    const i = p.row * this.info.width + p.col;
-    return html`<strong>row ${p.row}, col ${p.col}:</strong> ${this.maps.map((m) => `${m.label} ${formatValue(m.data[i], 4)}`).join(' · ')}`;
-  }
-
-  private async exportMap(id: string, format: ExportFormat): Promise<void> {
-    const m = this.maps.find((x) => x.id === id);
-    if (!m) return;
-    const r = this.contrast.range(m.data, this.display);
-    try {
-      await this.endpoint.request('exportMap', { mapId: id, format, display: this.display, lo: r.lo, hi: r.hi }, { timeoutMs: 60 * 60_000 });
-    } catch (e) {
-      this.fail('Export', e);
-    }
+    return html`<strong>row ${p.row}, col ${p.col}:</strong> ${pixelValues(this.maps, this.info.width, p)}`;
   }
 }
 

@@ -9,25 +9,13 @@ import type { Endpoint } from '../../src/protocol';
 import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../src/protocol';
 import { fitViewport, type Viewport } from '../lib/viewport';
 import { ContrastCache } from '../lib/contrast';
-import { formatValue } from '../lib/ticks';
 import type { PixelSpectrum } from './spectrum';
+import { asF32 } from './png';
+import { contrastRanges, displayControls, errorPage, exportShownMap, failureMessage, mapGrid, pixelValues, withPercentiles } from './map-page';
 import '../controls/controls';
-import './map-grid';
 import './spectrum';
-import './error-view';
 
 type Phase = 'loading' | 'ready' | 'error';
-
-const COLORMAP_OPTIONS = [
-  { value: 'viridis', label: 'viridis' },
-  { value: 'inferno', label: 'inferno' },
-  { value: 'gray', label: 'gray' },
-];
-const SCALING_OPTIONS = [
-  { value: 'linear', label: 'linear' },
-  { value: 'sqrt', label: 'square root' },
-  { value: 'log', label: 'log' },
-];
 
 @customElement('xrf-scan-view')
 export class XrfScanView extends LitElement {
@@ -135,16 +123,13 @@ export class XrfScanView extends LitElement {
   }
 
   private failNotice(what: string, e: unknown): void {
-    this.showNotice({ level: 'error', message: `${what}: ${e instanceof Error ? e.message : String(e)}` });
+    this.showNotice({ level: 'error', message: failureMessage(what, e) });
   }
 
   override render() {
     if (this.phase === 'error' && this.error) {
-      return html`<xrf-error-view
-        .error=${this.error}
-        @reopen=${() => void this.endpoint.request('reopen', {}).catch((e) => this.failNotice('Reopen', e))}
-        @show-log=${() => void this.endpoint.request('showLog', {}).catch(() => undefined)}
-      ></xrf-error-view>`;
+      const host = { reopen: () => this.endpoint.request('reopen', {}), showLog: () => this.endpoint.request('showLog', {}) };
+      return errorPage(this.error, host, (w, e) => this.failNotice(w, e));
     }
     return html`${this.header()} ${this.toolbar()}
       ${this.progress ? html`<xrf-progress id="progress" .done=${this.progress.done} .total=${this.progress.total} .label=${this.progress.label}></xrf-progress>` : nothing}
@@ -152,22 +137,21 @@ export class XrfScanView extends LitElement {
       <div class="main">
         <section class="maps" aria-label="Maps">
           ${this.info && this.maps.length
-            ? html`<xrf-map-grid
-                .maps=${this.maps}
-                .imgWidth=${this.info.width}
-                .imgHeight=${this.info.height}
-                .display=${this.display}
-                .ranges=${this.ranges()}
-                .viewport=${this.viewport}
-                .marker=${this.hover ?? this.picked}
-                .enlarged=${this.enlarged}
-                @viewport-change=${(e: CustomEvent<{ viewport: Viewport }>) => (this.viewport = e.detail.viewport)}
-                @pixel-hover=${(e: CustomEvent<{ row: number; col: number } | null>) => this.onHover(e.detail ?? undefined)}
-                @pixel-pick=${(e: CustomEvent<{ row: number; col: number }>) => this.onPick(e.detail)}
-                @enlarge=${(e: CustomEvent<{ id: string }>) => (this.enlarged = e.detail.id)}
-                @leave-enlarged=${() => (this.enlarged = undefined)}
-                @export-map=${(e: CustomEvent<{ id: string; format: ExportFormat }>) => this.exportMap(e.detail.id, e.detail.format)}
-              ></xrf-map-grid>`
+            ? mapGrid({
+                maps: this.maps,
+                width: this.info.width,
+                height: this.info.height,
+                display: this.display,
+                ranges: contrastRanges(this.maps, this.contrast, this.display),
+                viewport: this.viewport,
+                marker: this.hover ?? this.picked,
+                enlarged: this.enlarged,
+                onViewport: (v) => (this.viewport = v),
+                onHover: (p) => this.onHover(p),
+                onPick: (p) => this.onPick(p),
+                onEnlarged: (id) => (this.enlarged = id),
+                onExport: (id, format) => this.exportMap(id, format),
+              })
             : html`<p>${this.phase === 'loading' ? 'The maps appear when the pass over the scan ends.' : 'No maps.'}</p>`}
           <div class="status" id="pixel-values">${this.pixelValues()}</div>
         </section>
@@ -224,15 +208,15 @@ export class XrfScanView extends LitElement {
     const d = this.display;
     const i = this.info;
     return html`<div class="toolbar" role="toolbar" aria-label="Display">
-      <xrf-select id="colormap" label="Colormap" .value=${d.colormap} .options=${COLORMAP_OPTIONS}
-        @value-change=${(e: CustomEvent) => (this.display = { ...d, colormap: e.detail.value })}></xrf-select>
-      <xrf-select id="scaling" label="Scaling" .value=${d.scaling} .options=${SCALING_OPTIONS}
-        @value-change=${(e: CustomEvent) => (this.display = { ...d, scaling: e.detail.value })}></xrf-select>
-      <xrf-number-field fieldId="contrast-low" label="Low %" .min=${0} .max=${100} .value=${d.lowPercentile}
-        @value-change=${(e: CustomEvent) => this.setPercentiles(e.detail.value, d.highPercentile)}></xrf-number-field>
-      <xrf-number-field fieldId="contrast-high" label="High %" .min=${0} .max=${100} .value=${d.highPercentile}
-        @value-change=${(e: CustomEvent) => this.setPercentiles(d.lowPercentile, e.detail.value)}></xrf-number-field>
-      <xrf-button id="reset-view" label="Reset zoom and pan (0)" @click=${() => i && (this.viewport = fitViewport(i))}>Reset view</xrf-button>
+      ${displayControls(
+        d,
+        {
+          display: (nd) => (this.display = nd),
+          percentiles: (lo, hi) => this.setPercentiles(lo, hi),
+          resetView: () => i && (this.viewport = fitViewport(i)),
+        },
+        'Reset zoom and pan (0)',
+      )}
       ${i?.datasets
         ? html`<xrf-select id="dataset" label="Dataset" .value=${i.datasetPath ?? ''} .options=${i.datasets.map((p) => ({ value: p, label: p }))}
             @value-change=${(e: CustomEvent) => void this.endpoint.request('chooseDataset', { datasetPath: e.detail.value }).catch((err) => this.failNotice('Dataset', err))}></xrf-select>`
@@ -241,25 +225,16 @@ export class XrfScanView extends LitElement {
   }
 
   private setPercentiles(lo: number, hi: number): void {
-    if (!(lo < hi)) {
-      this.showNotice({ level: 'warning', message: `The low percentile (${lo}) must be below the high one (${hi}).` });
-      return;
-    }
-    this.display = { ...this.display, lowPercentile: lo, highPercentile: hi };
-  }
-
-  private ranges(): Map<string, { lo: number; hi: number }> {
-    const out = new Map<string, { lo: number; hi: number }>();
-    for (const m of this.maps) out.set(m.id, this.contrast.range(m.data, this.display));
-    return out;
+    const d = withPercentiles(this.display, lo, hi);
+    if (typeof d === 'string') this.showNotice({ level: 'warning', message: d });
+    else this.display = d;
   }
 
   private pixelValues() {
     const p = this.hover ?? this.picked;
     if (!p || !this.info) return html`Hover a map to see a pixel's values and spectrum; click to pick it.`;
-    const i = p.row * this.info.width + p.col;
     return html`<strong>row ${p.row}, col ${p.col}${this.hover ? '' : ' (picked)'}:</strong>
-      ${this.maps.map((m) => `${m.label} ${formatValue(m.data[i], 4)}`).join(' · ')}`;
+      ${pixelValues(this.maps, this.info.width, p)}`;
   }
 
   private onHover(px: { row: number; col: number } | undefined): void {
@@ -324,27 +299,13 @@ export class XrfScanView extends LitElement {
     }
   }
 
-  private async exportMap(id: string, format: ExportFormat): Promise<void> {
+  private exportMap(id: string, format: ExportFormat): Promise<void> {
     const m = this.maps.find((x) => x.id === id);
-    if (!m) return;
-    const r = this.contrast.range(m.data, this.display);
-    try {
-      // The save dialog waits for the user: no short timeout.
-      await this.endpoint.request('exportMap', { mapId: id, format, display: this.display, lo: r.lo, hi: r.hi }, { timeoutMs: 60 * 60_000 });
-    } catch (e) {
-      this.failNotice('Export', e);
-    }
+    return exportShownMap((params, opts) => this.endpoint.request('exportMap', params, opts), m, this.contrast, this.display, format, (w, e) => this.failNotice(w, e));
   }
 }
 
-// VS Code restores typed arrays on arrival; these guard against a transport that hands back plain buffers.
-function asF32(x: unknown): Float32Array {
-  if (x instanceof Float32Array) return x;
-  if (x instanceof ArrayBuffer) return new Float32Array(x);
-  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer, x.byteOffset, x.byteLength / 4);
-  return Float32Array.from(x as ArrayLike<number>);
-}
-
+// VS Code restores typed arrays on arrival; this (and ./png's asF32) guards against a transport that hands back plain buffers.
 function asF64(x: unknown): Float64Array {
   if (x instanceof Float64Array) return x;
   if (x instanceof ArrayBuffer) return new Float64Array(x);

@@ -20,6 +20,7 @@ import {
   energyToX,
   fullEnergyRange,
   logCountRange,
+  logSeriesPolylines,
   xToChannel,
   zoomEnergy,
   type EnergyRange,
@@ -28,6 +29,7 @@ import {
 import { roiScaleFactor, scaledOverlay } from '../lib/overlay';
 import { formatValue, logTicks, niceTicks } from '../lib/ticks';
 import '../controls/controls';
+import { RedrawOnResize } from './redraw-on-resize';
 
 export interface PixelSpectrum {
   row: number;
@@ -71,24 +73,10 @@ export class XrfSpectrum extends LitElement {
   @state() private selection: { anchor: number; to: number } | undefined;
 
   @query('canvas') private canvas!: HTMLCanvasElement;
-  private resize: ResizeObserver | undefined;
+  private readonly redrawOnResize = new RedrawOnResize(this, () => this.renderRoot?.querySelector('canvas'), () => this.draw());
   private pureCache = new Map<string, Float32Array | null>();
   private pureKey = '';
   private mean: { of: Float64Array; data: Float32Array } | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize = new ResizeObserver(() => this.draw());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize?.disconnect();
-  }
-
-  override firstUpdated(): void {
-    this.resize?.observe(this.canvas);
-  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('calibration') || changed.has('channels')) {
@@ -364,15 +352,14 @@ export class XrfSpectrum extends LitElement {
     ctx.clip();
 
     // Spectra.
+    const channelX = (c: number): number => energyToX(cal.offsetKeV + cal.gainKeV * c, r, box);
     for (const s of series) {
       ctx.strokeStyle = s.color;
       ctx.lineWidth = s.width;
       ctx.beginPath();
-      for (let c = c0; c < Math.min(c1, s.data.length); c++) {
-        const x = energyToX(cal.offsetKeV + cal.gainKeV * c, r, box);
-        const y = countToY(s.data[c], yr, box);
-        if (c === c0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
+      for (const line of logSeriesPolylines(s.data, c0, c1, channelX, yr, box)) {
+        ctx.moveTo(line[0].x, line[0].y);
+        for (let i = 1; i < line.length; i++) ctx.lineTo(line[i].x, line[i].y);
       }
       ctx.stroke();
     }

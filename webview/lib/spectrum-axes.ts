@@ -67,6 +67,51 @@ export function countToY(v: number, range: { lo: number; hi: number }, box: Plot
   return box.top + box.height * (1 - clamped);
 }
 
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * A series as polylines on the log axis. Zero (and negative) counts have no place on a log scale:
+ * they lie flat on the axis floor, and the stroke does not join them to their positive neighbours,
+ * because a pixel spectrum of a real scan has many zeros and joining them would draw a forest of
+ * spikes down to the floor. Each run of positive channels is one polyline, each run of zero channels
+ * one flat floor segment; a run of a single channel is a tick one channel wide so it stays visible.
+ */
+export function logSeriesPolylines(
+  data: ArrayLike<number>,
+  from: number,
+  to: number,
+  channelX: (channel: number) => number,
+  range: { lo: number; hi: number },
+  box: PlotBox,
+): Point[][] {
+  const end = Math.min(to, data.length);
+  const floorY = box.top + box.height;
+  const lines: Point[][] = [];
+  let c = Math.max(0, from);
+  while (c < end) {
+    const positive = data[c] > 0;
+    let last = c;
+    while (last + 1 < end && (data[last + 1] > 0) === positive) last++;
+    if (last === c) {
+      const y = positive ? countToY(data[c], range, box) : floorY;
+      const half = Math.abs(channelX(c + 1) - channelX(c)) / 2;
+      const x = channelX(c);
+      lines.push([{ x: x - half, y }, { x: x + half, y }]);
+    } else if (positive) {
+      const line: Point[] = [];
+      for (let i = c; i <= last; i++) line.push({ x: channelX(i), y: countToY(data[i], range, box) });
+      lines.push(line);
+    } else {
+      lines.push([{ x: channelX(c), y: floorY }, { x: channelX(last), y: floorY }]);
+    }
+    c = last + 1;
+  }
+  return lines;
+}
+
 /** Zoom the energy axis by `factor` (< 1 zooms in) around energy `at`, kept inside `full`. */
 export function zoomEnergy(r: EnergyRange, full: EnergyRange, factor: number, at: number, minSpan: number): EnergyRange {
   const fullSpan = full.hi - full.lo;

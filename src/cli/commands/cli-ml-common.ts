@@ -7,6 +7,9 @@ import type { Calibration } from '../../core/cube/cube';
 import { parseBackendPref, type BackendPref } from '../../core/ml/backend';
 import { numOpt, opt, type ParsedArgs } from '../args';
 
+// Ctrl-C handling lives in ./cancel.ts (the maps command uses it too); re-exported for the ML commands.
+export { cancelOnSigint } from './cancel';
+
 export function backendOpt(p: ParsedArgs): BackendPref {
   return parseBackendPref(opt(p, 'backend') ?? 'auto');
 }
@@ -42,21 +45,3 @@ export function splitTrainPair(arg: string): { scan: string; groundTruth: string
   return { scan, groundTruth };
 }
 
-/** First Ctrl-C aborts the returned signal (a clean cancel); a second one exits at once. */
-export function cancelOnSigint(onFirst: () => void): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const second = () => process.exit(130);
-  const first = () => {
-    onFirst();
-    ac.abort();
-    process.once('SIGINT', second);
-  };
-  process.once('SIGINT', first);
-  return {
-    signal: ac.signal,
-    dispose() {
-      process.removeListener('SIGINT', first);
-      process.removeListener('SIGINT', second);
-    },
-  };
-}

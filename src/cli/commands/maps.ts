@@ -12,7 +12,8 @@ import { NpyStreamWriter } from '../../core/io/npy-write';
 import { writeFileAtomic } from '../../core/io/atomic';
 import { sidecarPath } from '../../core/cube/calibration';
 import { defaultCacheDir } from '../../core/maps/cache';
-import { isCancelled, XrfInputError } from '../../core/errors';
+import { XrfInputError } from '../../core/errors';
+import { cancelOnSigint, cancelledExitCode } from './cancel';
 import { ScanSession } from '../../workers/scan-session-client';
 import { calibrationFlags } from './scan-common';
 
@@ -53,12 +54,7 @@ export async function run(args: string[]): Promise<number> {
     calibration: calibrationFlags(p),
     cacheDir: p.flags.has('no-cache') ? undefined : defaultCacheDir(),
   });
-  const ac = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ncancelling; nothing will be written\n');
-    ac.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const sigint = cancelOnSigint(() => process.stderr.write('\ncancelling; nothing will be written\n'));
   try {
     const { info } = session;
     const cal = info.calibration;
@@ -68,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
     const t0 = performance.now();
     let lastPct = -1;
     const s = await session.summary(lines, {
-      signal: ac.signal,
+      signal: sigint.signal,
       onProgress: (pr) => {
         const pct = Math.floor((100 * pr.done) / Math.max(1, pr.total));
         if (pct === lastPct) return;
@@ -99,13 +95,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(`wrote ${out} (${H}×${W}×${n}: ${lines.join(', ')}) in ${secs.toFixed(1)} s`);
     return 0;
   } catch (e) {
-    if (isCancelled(e)) {
-      console.error('cancelled; nothing written');
-      return 130;
-    }
-    throw e;
+    return cancelledExitCode(e);
   } finally {
-    process.off('SIGINT', onSigint);
+    sigint.dispose();
     await session.close();
   }
 }

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs, opt } from '../args';
 import { predictScan } from '../../core/ml/predict';
 import { tokenFromSignal } from '../../core/util/progress';
-import { isCancelled } from '../../core/errors';
-import { backendOpt, calibrationOpt, cancelOnSigint, splitDataset } from './cli-ml-common';
+import { backendOpt, calibrationOpt, splitDataset } from './cli-ml-common';
+import { cancelOnSigint, cancelledExitCode } from './cancel';
 
 export const summary = 'predict elemental maps of a scan with a trained model folder';
 
@@ -53,11 +53,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(`wrote ${r.out} (${r.height}×${r.width}×${r.lines.length}: ${r.lines.join(', ')}) in ${r.seconds.toFixed(1)} s`);
     return 0;
   } catch (e) {
-    if (isCancelled(e)) {
-      console.error('cancelled; nothing written');
-      return 130;
-    }
-    throw e;
+    return cancelledExitCode(e);
   } finally {
     sigint.dispose();
   }

@@ -60,6 +60,16 @@ export function decodeSamples(bytes: Uint8Array, fmt: SampleFormat, count: numbe
   }
 }
 
+/**
+ * `decodeSamples` for bytes the caller keeps (a whole file read into memory, a buffer passed in):
+ * they are never changed; samples of the other byte order are swapped in a copy.
+ */
+export function decodeSamplesOf(bytes: Uint8Array, fmt: SampleFormat, count: number, out: Float32Array, outOffset = 0): void {
+  const size = DTYPE_BYTES[fmt.dtype];
+  const own = fmt.littleEndian !== HOST_LITTLE_ENDIAN && size > 1 ? bytes.slice(0, count * size) : bytes;
+  decodeSamples(own, fmt, count, out, outOffset);
+}
+
 /** Index of the first NaN or ±Inf in `a[from…to)`, or −1. */
 export function firstNonFinite(a: Float32Array, from = 0, to = a.length): number {
   for (let i = from; i < to; i++) {

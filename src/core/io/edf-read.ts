@@ -5,8 +5,10 @@
  * Keys used: DataType, ByteOrder (LowByteFirst | HighByteFirst), Dim_1 (width), Dim_2 (height),
  * Size / EDF_BinarySize, Title. Values are returned as float32.
  */
-import { promises as fs } from 'node:fs';
 import { XrfInputError } from '../errors';
+import { readInputBytes } from './read-input';
+import { decodeSamplesOf } from '../cube/decode';
+import { DTYPE_BYTES, type DType } from '../cube/cube';
 
 export interface EdfImage {
   /** All header keys as written (case kept). */
@@ -18,21 +20,21 @@ export interface EdfImage {
   data: Float32Array;
 }
 
-// DataType names as fabio accepts them (fabio/edfimage.py DATA_TYPES), with their element size.
-const TYPES: Record<string, { size: number; read: (d: DataView, o: number, little: boolean) => number }> = {};
-function add(names: string[], size: number, read: (d: DataView, o: number, little: boolean) => number): void {
-  for (const n of names) TYPES[n.toLowerCase()] = { size, read };
+// DataType names as fabio accepts them (fabio/edfimage.py DATA_TYPES), with their sample type.
+const TYPES: Record<string, { size: number; dtype: DType }> = {};
+function add(names: string[], dtype: DType): void {
+  for (const n of names) TYPES[n.toLowerCase()] = { size: DTYPE_BYTES[dtype], dtype };
 }
-add(['SignedByte', 'Signed8'], 1, (d, o) => d.getInt8(o));
-add(['UnsignedByte', 'Unsigned8', 'UnsignedChar'], 1, (d, o) => d.getUint8(o));
-add(['SignedShort', 'Signed16'], 2, (d, o, l) => d.getInt16(o, l));
-add(['UnsignedShort', 'Unsigned16', 'UnsignedShortInteger'], 2, (d, o, l) => d.getUint16(o, l));
-add(['SignedInteger', 'Signed32', 'SignedLong'], 4, (d, o, l) => d.getInt32(o, l));
-add(['UnsignedInteger', 'Unsigned32', 'UnsignedLong'], 4, (d, o, l) => d.getUint32(o, l));
-add(['Signed64'], 8, (d, o, l) => Number(d.getBigInt64(o, l)));
-add(['Unsigned64'], 8, (d, o, l) => Number(d.getBigUint64(o, l)));
-add(['FloatValue', 'Float', 'FloatIEEE32', 'Float32'], 4, (d, o, l) => d.getFloat32(o, l));
-add(['DoubleValue', 'Double', 'FloatIEEE64', 'DoubleIEEE64'], 8, (d, o, l) => d.getFloat64(o, l));
+add(['SignedByte', 'Signed8'], 'i1');
+add(['UnsignedByte', 'Unsigned8', 'UnsignedChar'], 'u1');
+add(['SignedShort', 'Signed16'], 'i2');
+add(['UnsignedShort', 'Unsigned16', 'UnsignedShortInteger'], 'u2');
+add(['SignedInteger', 'Signed32', 'SignedLong'], 'i4');
+add(['UnsignedInteger', 'Unsigned32', 'UnsignedLong'], 'u4');
+add(['Signed64'], 'i8');
+add(['Unsigned64'], 'u8');
+add(['FloatValue', 'Float', 'FloatIEEE32', 'Float32'], 'f4');
+add(['DoubleValue', 'Double', 'FloatIEEE64', 'DoubleIEEE64'], 'f8');
 
 function parseHeader(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,7 +55,6 @@ function get(h: Record<string, string>, key: string): string | undefined {
 /** Decode every image of an EDF file held in memory. */
 export function decodeEdf(bytes: Uint8Array, file: string): EdfImage[] {
   const images: EdfImage[] = [];
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
   while (pos < bytes.length) {
     // Padding between images is not written by PyMca or fabio, but tolerate trailing whitespace.
@@ -101,7 +102,7 @@ export function decodeEdf(bytes: Uint8Array, file: string): EdfImage[] {
       throw new XrfInputError(file, `image ${n}: data is truncated (${bytes.length - dataStart} of ${need} bytes)`);
     }
     const data = new Float32Array(w * h);
-    for (let i = 0, o = dataStart; i < data.length; i++, o += type.size) data[i] = type.read(dv, o, little);
+    decodeSamplesOf(bytes.subarray(dataStart), { dtype: type.dtype, littleEndian: little }, data.length, data);
     images.push({ header, title: get(header, 'Title'), height: h, width: w, data });
     pos = dataStart + size;
   }
@@ -111,12 +112,5 @@ export function decodeEdf(bytes: Uint8Array, file: string): EdfImage[] {
 
 /** Read every image of an EDF file (opened read-only). */
 export async function readEdf(path: string): Promise<EdfImage[]> {
-  let bytes: Uint8Array;
-  try {
-    const buf = await fs.readFile(path);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    throw new XrfInputError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return decodeEdf(bytes, path);
+  return decodeEdf(await readInputBytes(path), path);
 }

@@ -5,8 +5,10 @@
  * Supports format versions 1–3, bool/int/uint of 1–8 bytes and float 4/8 in either byte order, and
  * C or Fortran order. Every value is converted to float32 in C order, since that is what maps are.
  */
-import { promises as fs } from 'node:fs';
 import { XrfInputError } from '../errors';
+import { readInputBytes } from './read-input';
+import { decodeSamplesOf } from '../cube/decode';
+import { DTYPE_BYTES, type DType } from '../cube/cube';
 
 export interface NpyHeader {
   /** NumPy descr, e.g. "<f4". */
@@ -64,7 +66,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
 
 interface DTypeInfo {
   size: number;
-  read: (dv: DataView, offset: number, little: boolean) => number;
+  dtype: DType;
 }
 
 function dtypeInfo(descr: string, file: string): { info: DTypeInfo; little: boolean } {
@@ -76,20 +78,9 @@ function dtypeInfo(descr: string, file: string): { info: DTypeInfo; little: bool
   const kind = m[2];
   const size = Number(m[3]);
   const key = `${kind}${size}`;
-  const table: Record<string, DTypeInfo> = {
-    b1: { size: 1, read: (d, o) => d.getUint8(o) },
-    u1: { size: 1, read: (d, o) => d.getUint8(o) },
-    i1: { size: 1, read: (d, o) => d.getInt8(o) },
-    u2: { size: 2, read: (d, o, l) => d.getUint16(o, l) },
-    i2: { size: 2, read: (d, o, l) => d.getInt16(o, l) },
-    u4: { size: 4, read: (d, o, l) => d.getUint32(o, l) },
-    i4: { size: 4, read: (d, o, l) => d.getInt32(o, l) },
-    u8: { size: 8, read: (d, o, l) => Number(d.getBigUint64(o, l)) },
-    i8: { size: 8, read: (d, o, l) => Number(d.getBigInt64(o, l)) },
-    f4: { size: 4, read: (d, o, l) => d.getFloat32(o, l) },
-    f8: { size: 8, read: (d, o, l) => d.getFloat64(o, l) },
-  };
-  const info = table[key];
+  // Booleans are one byte, 0 or 1.
+  const dtype = (key === 'b1' ? 'u1' : key) as DType;
+  const info = dtype in DTYPE_BYTES && DTYPE_BYTES[dtype] === size ? { size, dtype } : undefined;
   if (!info) throw new XrfInputError(file, `unsupported NPY dtype "${descr}"`);
   return { info, little };
 }
@@ -106,13 +97,8 @@ export function decodeNpy(bytes: Uint8Array, file: string): NpyArray {
       `NPY data is truncated: shape (${header.shape.join(', ')}) of ${header.descr} needs ${need} bytes, the file has ${bytes.length}`,
     );
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flat = new Float32Array(count);
-  if (info.size === 4 && header.descr.endsWith('f4') && little && (bytes.byteOffset + header.dataOffset) % 4 === 0) {
-    flat.set(new Float32Array(bytes.buffer, bytes.byteOffset + header.dataOffset, count));
-  } else {
-    for (let i = 0, o = header.dataOffset; i < count; i++, o += info.size) flat[i] = info.read(dv, o, little);
-  }
+  decodeSamplesOf(bytes.subarray(header.dataOffset), { dtype: info.dtype, littleEndian: little }, count, flat);
   const data = header.fortranOrder && header.shape.length > 1 ? fortranToC(flat, header.shape) : flat;
   return { header, data };
 }
@@ -146,12 +132,5 @@ function fortranToC(src: Float32Array, shape: number[]): Float32Array {
 
 /** Read a whole .npy file (opened read-only) as float32 in C order. */
 export async function readNpy(path: string): Promise<NpyArray> {
-  let bytes: Uint8Array;
-  try {
-    const buf = await fs.readFile(path);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    throw new XrfInputError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return decodeNpy(bytes, path);
+  return decodeNpy(await readInputBytes(path), path);
 }

@@ -5,6 +5,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic';
+import { concatBytes } from './concat-bytes';
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -62,13 +63,7 @@ export function encodePng(rgba: Uint8Array | Uint8ClampedArray, width: number, h
   const idat = new Uint8Array(deflateSync(raw));
 
   const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Encode and write atomically (temporary name, then rename). */

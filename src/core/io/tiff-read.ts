@@ -5,8 +5,10 @@
  * returned as float32. Each page's label comes from PageName (285) or ImageDescription (270) —
  * PyMca writes the map's title there, padded with spaces.
  */
-import { promises as fs } from 'node:fs';
 import { XrfInputError } from '../errors';
+import { readInputBytes } from './read-input';
+import { decodeSamplesOf } from '../cube/decode';
+import type { DType } from '../cube/cube';
 
 export interface TiffPage {
   height: number;
@@ -92,15 +94,15 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
     if (tags.has(322)) throw new XrfInputError(file, `page ${n}: tiled TIFF is not supported; save with strips`);
     if (width <= 0 || height <= 0) throw new XrfInputError(file, `page ${n}: zero size ${width}×${height}`);
     const bps = bits / 8;
-    let read: (o: number) => number;
-    if (fmt === 3 && bits === 32) read = (o) => dv.getFloat32(o, le);
-    else if (fmt === 3 && bits === 64) read = (o) => dv.getFloat64(o, le);
-    else if ((fmt === 1 || fmt === 4) && bits === 8) read = (o) => bytes[o];
-    else if ((fmt === 1 || fmt === 4) && bits === 16) read = (o) => dv.getUint16(o, le);
-    else if ((fmt === 1 || fmt === 4) && bits === 32) read = (o) => dv.getUint32(o, le);
-    else if (fmt === 2 && bits === 8) read = (o) => dv.getInt8(o);
-    else if (fmt === 2 && bits === 16) read = (o) => dv.getInt16(o, le);
-    else if (fmt === 2 && bits === 32) read = (o) => dv.getInt32(o, le);
+    let dtype: DType;
+    if (fmt === 3 && bits === 32) dtype = 'f4';
+    else if (fmt === 3 && bits === 64) dtype = 'f8';
+    else if ((fmt === 1 || fmt === 4) && bits === 8) dtype = 'u1';
+    else if ((fmt === 1 || fmt === 4) && bits === 16) dtype = 'u2';
+    else if ((fmt === 1 || fmt === 4) && bits === 32) dtype = 'u4';
+    else if (fmt === 2 && bits === 8) dtype = 'i1';
+    else if (fmt === 2 && bits === 16) dtype = 'i2';
+    else if (fmt === 2 && bits === 32) dtype = 'i4';
     else throw new XrfInputError(file, `page ${n}: unsupported sample type (SampleFormat ${fmt}, ${bits} bits)`);
     const offsetsE = tags.get(273);
     const countsE = tags.get(279);
@@ -118,7 +120,7 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
       if (counts[s] < need) throw new XrfInputError(file, `page ${n}: strip ${s} holds ${counts[s]} bytes, ${need} needed`);
       inFile(offsets[s], need, `page ${n}, strip ${s}`);
       const base = s * rowsPerStrip * width;
-      for (let i = 0; i < rows * width; i++) data[base + i] = read(offsets[s] + i * bps);
+      decodeSamplesOf(bytes.subarray(offsets[s]), { dtype, littleEndian: le }, rows * width, data, base);
     }
     const pageName = tags.get(285) ? ascii(tags.get(285)!).trim() : '';
     const desc = tags.get(270) ? ascii(tags.get(270)!).trim() : '';
@@ -132,12 +134,5 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
 }
 
 export async function readTiff(path: string): Promise<TiffPage[]> {
-  let bytes: Uint8Array;
-  try {
-    const buf = await fs.readFile(path);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    throw new XrfInputError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return decodeTiff(bytes, path);
+  return decodeTiff(await readInputBytes(path), path);
 }

@@ -4,6 +4,7 @@
  * PageName. Readable by tifffile, scikit-image, ImageJ/Fiji and PyMca.
  */
 import { writeFileAtomic } from './atomic';
+import { concatBytes } from './concat-bytes';
 
 export interface TiffPage {
   data: Float32Array;
@@ -143,14 +144,7 @@ export function tiffParts(pages: readonly TiffPage[]): Uint8Array[] {
 }
 
 export function encodeTiffFloat32(pages: readonly TiffPage[]): Uint8Array {
-  const parts = tiffParts(pages);
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(tiffParts(pages));
 }
 
 /** Write a multi-page float32 TIFF atomically (temporary name, then rename). */

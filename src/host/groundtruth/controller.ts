@@ -9,7 +9,7 @@ import type { Endpoint, DisplaySettings, ErrorViewData, MapData, ExportFormat } 
 import type { MapsHostSide, MapsWebviewSide, MapsInfo } from '../../protocol-ml';
 import { isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
-import { encodeExport, exportFileName } from '../export/encode';
+import { exportMapToFile, type ExportMapDeps } from '../export/export-map';
 import type { Logger } from '../scan-editor/controller';
 import type { MapsJobRunner } from '../evaluate/controller';
 
@@ -128,14 +128,13 @@ export class MapsEditorController {
   private async exportMap(mapId: string, format: ExportFormat, display: DisplaySettings, lo: number, hi: number): Promise<{ path?: string }> {
     const map = this.maps.find((m) => m.id === mapId);
     if (!map || !this.info) throw new Error(`no map "${mapId}" to export`);
-    const base = this.info.fileName.replace(/\.[^.]+$/, '');
-    const target = await this.deps.pickSavePath(exportFileName(base, map.label, format), format);
-    if (!target) return {};
-    const parts = encodeExport({ format, map: map.data, label: map.label, width: this.info.width, height: this.info.height, display, lo, hi });
-    await this.deps.writeFile(target, parts);
-    this.deps.log.info(`exported ${map.label} of ${this.deps.file} as ${format.toUpperCase()} to ${target}`);
-    this.deps.endpoint.emit('notice', { level: 'info', message: `Exported ${map.label} to ${target}` });
-    return { path: target };
+    const size = { width: this.info.width, height: this.info.height, baseName: this.info.fileName.replace(/\.[^.]+$/, '') };
+    return exportMapToFile(this.exportDeps(), map, size, format, display, lo, hi);
+  }
+
+  private exportDeps(): ExportMapDeps {
+    const d = this.deps;
+    return { file: d.file, pickSavePath: (name, format) => d.pickSavePath(name, format), writeFile: (target, parts) => d.writeFile(target, parts), log: d.log, notify: (message) => d.endpoint.emit('notice', { level: 'info', message }) };
   }
 
   private sendState(): void {

@@ -10,8 +10,7 @@ import * as vscode from 'vscode';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../../core/io/atomic';
 import type { MapsHostSide, MapsWebviewSide, MapsInfo } from '../../protocol-ml';
-import type { ExportFormat } from '../../protocol';
-import { EXPORT_FORMATS } from '../export/encode';
+import { notOnDiskError, pickExportPath } from '../export/save-dialog';
 import { setUpWebview } from '../webview-panel';
 import { currentSettings } from '../vscode-settings';
 import { xrfLog } from '../log';
@@ -84,21 +83,13 @@ export class MapsEditorProvider implements vscode.CustomReadonlyEditorProvider<M
       endpoint,
       runJob: (input, opts) => {
         if (document.uri.scheme !== 'file') {
-          return Promise.reject(Object.assign(new Error(`${file}: only files on disk can be opened (this one is on "${document.uri.scheme}:")`), { name: 'XrfInputError' }));
+          return Promise.reject(notOnDiskError(file, document.uri));
         }
         return runMapsJob(input, opts);
       },
       display: () => currentSettings(document.uri).display,
       trusted: () => vscode.workspace.isTrusted,
-      pickSavePath: async (defaultName: string, format: ExportFormat) => {
-        const f = EXPORT_FORMATS[format];
-        const uri = await vscode.window.showSaveDialog({
-          title: `Export map as ${f.label}`,
-          defaultUri: vscode.Uri.file(nodePath.join(nodePath.dirname(file), defaultName)),
-          filters: { [f.filter]: [f.extension] },
-        });
-        return uri?.fsPath;
-      },
+      pickSavePath: (defaultName, format) => pickExportPath(file, defaultName, format),
       writeFile: (target, parts) => writeFileAtomic(target, parts),
       compare,
       log,

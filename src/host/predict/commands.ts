@@ -35,7 +35,9 @@ export function registerPredictCommand(context: vscode.ExtensionContext, scans: 
       if (!(await ensureTrusted('Predicting elemental maps'))) return;
       const log = xrfLog();
       try {
-        let scan = scanToPredict(uri instanceof vscode.Uri ? uri.fsPath : undefined, scans.activeController()?.uri.fsPath);
+        const active = scans.activeController();
+        const target = scanToPredict(uri instanceof vscode.Uri ? uri.fsPath : undefined, active && { file: active.uri.fsPath, dataset: active.controller.datasetPath });
+        let scan = target?.scan;
         if (!scan) {
           scan = (
             await vscode.window.showOpenDialog({ title: 'Scan to predict elemental maps of', canSelectMany: false, filters: SCAN_FILE_FILTERS, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri })
@@ -59,8 +61,15 @@ export function registerPredictCommand(context: vscode.ExtensionContext, scans: 
         const model = await describeModelFolder(modelDir);
         const out = await defaultPredictionPath(scan, modelDir);
         const settings = currentSettings(vscode.Uri.file(scan));
-        const input: PredictJobInput = { modelDir, scan, out, backend: settings.backend, ...(settings.calibration ? { calibration: settings.calibration } : {}) };
-        log.info(`predicting ${scan} with ${model.architecture} model ${modelDir} → ${out}`);
+        const input: PredictJobInput = {
+          modelDir,
+          scan,
+          out,
+          backend: settings.backend,
+          ...(target?.dataset !== undefined ? { dataset: target.dataset } : {}),
+          ...(settings.calibration ? { calibration: settings.calibration } : {}),
+        };
+        log.info(`predicting ${scan}${input.dataset ? ` (${input.dataset})` : ''} with ${model.architecture} model ${modelDir} → ${out}`);
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `XRF Maps: predicting ${nodePath.basename(scan)} with ${model.name}`, cancellable: true },
           (progress, token) => {

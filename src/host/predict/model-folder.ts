@@ -44,8 +44,15 @@ export async function describeModelFolder(dir: string): Promise<ModelSummary> {
 
 /**
  * The scan to predict: the file the command was invoked on (explorer context menu), else the scan
- * editor in front, else none (the command then asks).
+ * editor in front, else none (the command then asks). The HDF5 dataset chosen in the scan editor
+ * goes with it when the scan is the one that editor shows.
  */
-export function scanToPredict(argPath: string | undefined, activeScan: string | undefined): string | undefined {
-  return argPath ?? activeScan;
+export function scanToPredict(
+  argPath: string | undefined,
+  activeScan: { file: string; dataset?: string } | undefined,
+): { scan: string; dataset?: string } | undefined {
+  const scan = argPath ?? activeScan?.file;
+  if (scan === undefined) return undefined;
+  const dataset = activeScan?.dataset !== undefined && nodePath.resolve(scan) === nodePath.resolve(activeScan.file) ? activeScan.dataset : undefined;
+  return dataset !== undefined ? { scan, dataset } : { scan };
 }

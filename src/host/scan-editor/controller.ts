@@ -17,7 +17,7 @@ import type { ScanSummary } from '../../core/maps/summary';
 import type { Progress } from '../../core/util/progress';
 import { isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
-import { encodeExport, exportFileName } from '../export/encode';
+import { exportMapToFile, type ExportMapDeps } from '../export/export-map';
 
 /** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
 export interface ScanSessionLike {
@@ -108,6 +108,11 @@ export class ScanEditorController {
 
   get state(): Phase {
     return this.phase;
+  }
+
+  /** The HDF5 dataset this tab shows: the one chosen in the view, else the one the reader picked (undefined for other formats). */
+  get datasetPath(): string | undefined {
+    return this.dataset ?? this.info?.datasetPath;
   }
 
   /** Open the scan and run the pass. Resolves when the maps are out or the error view is shown. */
@@ -296,14 +301,13 @@ export class ScanEditorController {
   private async exportMap(mapId: string, format: ExportFormat, display: DisplaySettings, lo: number, hi: number): Promise<{ path?: string }> {
     const map = [...this.maps, ...this.windowMaps].find((m) => m.id === mapId);
     if (!map || !this.info) throw new Error(`no map "${mapId}" to export`);
-    const base = path.basename(this.deps.file).replace(/\.[^.]+$/, '');
-    const target = await this.deps.pickSavePath(exportFileName(base, map.label, format), format);
-    if (!target) return {};
-    const parts = encodeExport({ format, map: map.data, label: map.label, width: this.info.width, height: this.info.height, display, lo, hi });
-    await this.deps.writeFile(target, parts);
-    this.deps.log.info(`exported ${map.label} of ${this.deps.file} as ${format.toUpperCase()} to ${target}`);
-    this.deps.endpoint.emit('notice', { level: 'info', message: `Exported ${map.label} to ${target}` });
-    return { path: target };
+    const size = { width: this.info.width, height: this.info.height, baseName: path.basename(this.deps.file).replace(/\.[^.]+$/, '') };
+    return exportMapToFile(this.exportDeps(), map, size, format, display, lo, hi);
+  }
+
+  private exportDeps(): ExportMapDeps {
+    const d = this.deps;
+    return { file: d.file, pickSavePath: (name, format) => d.pickSavePath(name, format), writeFile: (target, parts) => d.writeFile(target, parts), log: d.log, notify: (message) => d.endpoint.emit('notice', { level: 'info', message }) };
   }
 
   /** The maps available now (for the "Export Map…" command's quick pick). */

@@ -11,8 +11,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { ScanSession } from '../../workers/scan-session-client';
 import { writeFileAtomic } from '../../core/io/atomic';
-import type { ScanHostSide, ScanWebviewSide, ExportFormat } from '../../protocol';
-import { EXPORT_FORMATS } from '../export/encode';
+import type { ScanHostSide, ScanWebviewSide } from '../../protocol';
+import { notOnDiskError, pickExportPath } from '../export/save-dialog';
 import { setUpWebview } from '../webview-panel';
 import { currentSettings } from '../vscode-settings';
 import { xrfLog } from '../log';
@@ -69,7 +69,7 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
       endpoint,
       openSession: async (f, opts) => {
         if (document.uri.scheme !== 'file') {
-          throw Object.assign(new Error(`${f}: only files on disk can be opened (this one is on "${document.uri.scheme}:")`), { name: 'XrfInputError' });
+          throw notOnDiskError(f, document.uri);
         }
         const session: ScanSessionLike = await ScanSession.open(f, opts);
         return session;
@@ -77,15 +77,7 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
       settings: () => currentSettings(document.uri),
       cacheDir: path.join(this.context.globalStorageUri.fsPath, 'scan-cache'),
       trusted: () => vscode.workspace.isTrusted,
-      pickSavePath: async (defaultName: string, format: ExportFormat) => {
-        const f = EXPORT_FORMATS[format];
-        const uri = await vscode.window.showSaveDialog({
-          title: `Export map as ${f.label}`,
-          defaultUri: vscode.Uri.file(path.join(path.dirname(file), defaultName)),
-          filters: { [f.filter]: [f.extension] },
-        });
-        return uri?.fsPath;
-      },
+      pickSavePath: (defaultName, format) => pickExportPath(file, defaultName, format),
       writeFile: (target, parts) => writeFileAtomic(target, parts),
       log,
       showLog: () => log.show(true),

@@ -22,6 +22,7 @@ import { MAP_FILE_FILTERS } from '../evaluate/pick';
 import { pickPngPath } from '../evaluate/panel';
 import { savePng } from '../evaluate/png-save';
 import { gatherTrainInput, type TrainPrompts, type GatherEnv } from './gather';
+import type { MapsJobInput, MapsJobResult, ReadMapsResult } from '../evaluate/job';
 import { readTrainSettings } from './settings';
 import { trainCommandClaimed } from './hooks';
 import { TrainingRun, resultMessage } from './run';
@@ -103,6 +104,9 @@ const env = (): GatherEnv => ({
     ),
   now: () => new Date(),
   workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+  // Read in the evaluate worker, like every maps file the host looks at.
+  groundTruthLines: async (path) => ((await runWorkerJob<MapsJobInput, MapsJobResult>('evaluate', { op: 'read', path })) as ReadMapsResult).lines,
+  warn: (m) => xrfLog().warn(m),
 });
 
 /** The loss chart panel of a run (reopened by "Show Loss Chart" while it trains). */
@@ -185,7 +189,10 @@ export function registerTrainingCommands(context: vscode.ExtensionContext): void
             return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
           });
           for (const w of training.warnings) xrfLog().warn(w);
-          input = await gatherTrainInput(arch, prompts, env(), { ...training, backend: settings.backend, calibration: settings.calibration });
+          // An empty `xrfmaps.lines` leaves the choice to the pipeline (parseLines would fill in DEFAULT_LINES).
+          const rawLines = cfg.get<unknown>('lines');
+          const lines = Array.isArray(rawLines) && rawLines.length > 0 ? settings.lines : undefined;
+          input = await gatherTrainInput(arch, prompts, env(), { ...training, backend: settings.backend, calibration: settings.calibration, lines });
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           xrfLog().error(`train ${arch}: ${msg}`);

@@ -30,11 +30,35 @@ export interface GatherEnv {
   now(): Date;
   /** The first workspace folder, if any (the suggested home of models/). */
   workspaceFolder?: string;
+  /** The normalized line families a ground-truth file holds (read only when `xrfmaps.lines` is set). */
+  groundTruthLines(path: string): Promise<string[]>;
+  warn?(message: string): void;
 }
 
 export interface GatherSettings extends Omit<TrainSettings, 'warnings'> {
   backend: BackendPref;
   calibration?: Calibration;
+  /** `xrfmaps.lines`, normalized; undefined or empty when the setting is empty (the pipeline then picks). */
+  lines?: string[];
+}
+
+/**
+ * The lines to train: the setting's lines that every ground truth holds, in the setting's order.
+ * Undefined (the pipeline's default: the thesis targets the first ground truth holds) when the setting
+ * is empty or none of its lines is in every ground truth.
+ */
+export async function trainingLines(setting: string[] | undefined, groundTruths: string[], env: Pick<GatherEnv, 'groundTruthLines' | 'warn'>): Promise<string[] | undefined> {
+  if (!setting || setting.length === 0) return undefined;
+  let lines = [...setting];
+  for (const gt of groundTruths) {
+    const held = new Set(await env.groundTruthLines(gt));
+    lines = lines.filter((l) => held.has(l));
+  }
+  if (lines.length === 0) {
+    env.warn?.(`xrfmaps.lines: none of ${setting.join(', ')} is in every ground truth; training the default lines of ${groundTruths[0]}`);
+    return undefined;
+  }
+  return lines;
 }
 
 /** "FCN+" → "fcn-plus": file-name friendly. */
@@ -102,6 +126,7 @@ export async function gatherTrainInput(arch: ModelArch, prompts: TrainPrompts, e
     if (!gt) return undefined;
     train.push({ scan, groundTruth: gt, name: nodePath.basename(scan).replace(/\.[^.]+$/, '') });
   }
+  const lines = await trainingLines(settings.lines, train.map((t) => t.groundTruth), env);
   const parent = await prompts.pickOutputParent(suggestedParent(env, scans[0]));
   if (!parent) return undefined;
   const name = await prompts.askModelName(defaultModelName(arch, env.now()), (n) => modelNameProblem(parent, n, env.exists));
@@ -113,6 +138,7 @@ export async function gatherTrainInput(arch: ModelArch, prompts: TrainPrompts, e
     model: arch,
     train,
     outDir: nodePath.join(parent, name.trim()),
+    ...(lines ? { lines } : {}),
     ...(settings.calibration ? { calibration: settings.calibration } : {}),
     epochs: settings.epochs,
     patience: settings.patience,
