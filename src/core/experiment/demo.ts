@@ -44,7 +44,7 @@ export interface DemoSettings {
  * The full demo: icons at scale 0.2 (5 paintings, 86×113 the largest, 4096 channels; ~24 000 spectra),
  * training on every 10th pixel of the other four paintings (~1100-1600 spectra). The convolutional
  * networks dominate the time (~15-70 training spectra/s each on the wasm backend of a loaded 2-core
- * machine): 6 epochs of batch 16 for them; FCN 10 epochs of 64; FCN+ (thousands of spectra/s) 60.
+ * machine): 6 epochs of batch 16 for them; FCN 16 epochs of 64; FCN+ (thousands of spectra/s) 200.
  * Measured on the 2-core machine: about 12-15 minutes in all (see the experiments report).
  */
 export const DEMO_FULL: DemoSettings = {
@@ -57,7 +57,7 @@ export const DEMO_FULL: DemoSettings = {
   batch: 16,
   backend: 'auto',
   models: [...EXPERIMENT_MODELS],
-  perModel: { FCN: { epochs: 10, batch: 64 }, 'FCN+': { epochs: 60, patience: 10, batch: 32 } },
+  perModel: { FCN: { epochs: 16, batch: 64 }, 'FCN+': { epochs: 200, patience: 20, batch: 32 } },
   heldOut: ['icon4', 'icon5'],
   configName: 'icons-demo',
 };

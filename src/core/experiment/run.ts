@@ -60,8 +60,9 @@ export const inProcessJobs: ExperimentJobs = {
 
 export type ExperimentEvent =
   | { kind: 'run'; runDir: string }
-  | { kind: 'job-start'; test: string; model: ModelArch; index: number; total: number }
+  | { kind: 'job-start'; test: string; model: ModelArch; index: number; total: number; input: TrainJobInput }
   | { kind: 'train'; test: string; model: ModelArch; event: TrainEvent }
+  | { kind: 'trained'; test: string; model: ModelArch; result: TrainJobResult }
   | { kind: 'job-end'; job: JobRecord }
   | { kind: 'log'; message: string };
 
@@ -159,9 +160,21 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunExperimentOp
           cancelled = true;
           break;
         }
-        emit({ kind: 'job-start', test: fold.test, model, index: unit, total });
-        opts.onProgress?.({ done: unit, total, message: `${fold.test} · ${model}: training` });
         const paths = jobPaths(runDir, fold.test, model);
+        const input: TrainJobInput = {
+          model,
+          train: fold.train.map((n) => {
+            const p = byName.get(n)!;
+            return { scan: p.scan.split('::')[0], dataset: p.dataset ?? p.scan.split('::')[1], groundTruth: p.groundTruth, name: p.name };
+          }),
+          outDir: paths.modelDir,
+          lines: config.lines,
+          calibration: config.calibration,
+          extraPriorLines: config.extraPriorLines.length ? config.extraPriorLines : undefined,
+          ...trainingFor(config, model),
+        };
+        emit({ kind: 'job-start', test: fold.test, model, index: unit, total, input });
+        opts.onProgress?.({ done: unit, total, message: `${fold.test} · ${model}: training` });
         await fs.mkdir(paths.dir, { recursive: true });
         job.status = 'training';
         await saveRecord();
@@ -169,18 +182,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunExperimentOp
         const t0 = Date.now();
         try {
           const trained = await jobsImpl.train(
-            {
-              model,
-              train: fold.train.map((n) => {
-                const p = byName.get(n)!;
-                return { scan: p.scan.split('::')[0], dataset: p.dataset ?? p.scan.split('::')[1], groundTruth: p.groundTruth, name: p.name };
-              }),
-              outDir: paths.modelDir,
-              lines: config.lines,
-              calibration: config.calibration,
-              extraPriorLines: config.extraPriorLines.length ? config.extraPriorLines : undefined,
-              ...trainingFor(config, model),
-            },
+            input,
             {
               token,
               onEvent: (e) => {
@@ -199,6 +201,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunExperimentOp
               },
             },
           );
+          emit({ kind: 'trained', test: fold.test, model, result: trained });
           job.trainSeconds = (Date.now() - t0) / 1000;
           job.epochsRun = trained.epochsRun;
           job.bestEpoch = trained.bestEpoch;

@@ -19,9 +19,10 @@ function schedule(t: TrainingSettings): string {
   return `up to ${t.epochs} epochs, patience ${t.patience}, batch ${t.batch}, stride ${t.stride}, validation share ${t.valShare}, seed ${t.seed}, backend ${t.backend}`;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table: the first `textColumns` columns left-aligned, the (numeric) rest right-aligned. */
+function table(header: string[], rows: string[][], textColumns = 1): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((_, i) => (i < textColumns ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 /** Reports of a fold in the run's model order (the thesis's column order). */
@@ -99,6 +100,6 @@ export function summaryMarkdown(record: RunRecord, folds: SummaryFold[]): string
     j.predictSeconds !== undefined ? formatDuration(j.predictSeconds) : '',
     j.status === 'finished' ? `[loss](${encodeURI(j.dir)}/loss.png)` : '',
   ]);
-  parts.push(`## Trainings\n\n${table(['Held out', 'Model', 'Status', 'Epochs', 'Best epoch', 'Val aL1', 'Training', 'Prediction', 'Loss curve'], jobRows)}`);
+  parts.push(`## Trainings\n\n${table(['Held out', 'Model', 'Status', 'Epochs', 'Best epoch', 'Val aL1', 'Training', 'Prediction', 'Loss curve'], jobRows, 3)}`);
   return parts.join('\n\n') + '\n';
 }

@@ -582,7 +582,7 @@ export async function loadExperiment(configPath: string, opts: { checkFiles?: bo
   const parsed = parseExperimentConfig(text, configPath);
   const problems = [...parsed.problems];
   if (parsed.config && opts.checkFiles !== false) problems.push(...(await checkExperimentFiles(parsed, configPath, opts.inspector)));
-  const errors = problems.filter((p) => p.severity === 'error');
+  const errors = problems.filter((p) => p.severity === 'error').sort((a, b) => a.offset - b.offset);
   if (errors.length || !parsed.config) {
     const n = errors.length;
     throw new XrfInputError(configPath, `${n} problem${n === 1 ? '' : 's'} in the experiment config:\n${formatProblems(errors, text, configPath)}`);

@@ -51,6 +51,7 @@ export function registerExperiments(context: vscode.ExtensionContext): void {
     }, 300);
   };
   const hooks: RunnerHooks = {
+    extensionUri: context.extensionUri,
     validate: async (uri) => {
       const doc = await vscode.workspace.openTextDocument(uri);
       const ok = await support.validate(doc);

@@ -12,11 +12,13 @@ import type { ExperimentEvent, RunResult } from '../../core/experiment/run';
 import type { ModelArch } from '../../core/ml/models';
 import { formatKeyFigures } from '../../core/experiment/record';
 import { xrfLog } from '../log';
-import { xrfStatusBar } from '../status-bar';
 import { ensureTrusted } from '../trust';
 import { openRunResults, openSummary } from './results';
+import { ExperimentLossChart } from './loss-chart';
 
 export interface RunnerHooks {
+  /** For the live loss chart's webview. */
+  extensionUri: vscode.Uri;
   /** Validate the config; resolves false (after showing why) when it has errors. */
   validate(uri: vscode.Uri): Promise<boolean>;
   /** Something changed on disk (a job finished, the run ended). */
@@ -51,6 +53,7 @@ export async function runConfig(uri: vscode.Uri, hooks: RunnerHooks, models?: Mo
 
   const log = xrfLog();
   const ac = new AbortController();
+  const chart = new ExperimentLossChart(hooks.extensionUri, name.replace(/\.xrfmaps\.json$/i, ''), () => ac.abort());
   running.set(key, ac);
   hooks.changed();
   const what = models?.length ? `training ${models.join(', ')} on ${name}` : `training the models of ${name}`;
@@ -72,9 +75,13 @@ export async function runConfig(uri: vscode.Uri, hooks: RunnerHooks, models?: Mo
           onEvent: (raw) => {
             const e = raw as ExperimentEvent;
             if (e.kind === 'log') log.info(`experiment: ${e.message}`);
-            else if (e.kind === 'train' && e.event.kind === 'backend') {
-              xrfStatusBar().set('backend', `$(chip) ${e.event.name}`, `XRF Maps ML backend: ${e.event.name} (${e.event.reason})`);
-            } else if (e.kind === 'job-end' || e.kind === 'run') hooks.changed();
+            else if (e.kind === 'job-start') chart.jobStart(e.input, e.test);
+            else if (e.kind === 'train') chart.trainEvent(e.event);
+            else if (e.kind === 'trained') chart.trained(e.result);
+            else if (e.kind === 'job-end') {
+              chart.jobEnd(e.job);
+              hooks.changed();
+            } else if (e.kind === 'run') hooks.changed();
           },
         });
       },
@@ -103,6 +110,7 @@ export async function runConfig(uri: vscode.Uri, hooks: RunnerHooks, models?: Mo
     void vscode.window.showErrorMessage(`XRF Maps: ${name}: ${msg}`, 'Show Log').then((p) => p && log.show(true));
     return undefined;
   } finally {
+    chart.dispose();
     running.delete(key);
     hooks.changed();
   }
