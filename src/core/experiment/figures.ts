@@ -4,45 +4,17 @@
  * same color scale (Figure 5.3), and absolute z-score maps in the thesis palette (Figure 5.4).
  */
 import { renderMapRGBA, contrastRange, renderZScoreRGBA, Z_SCORE_RGB } from '../render/index';
-import { drawText, textWidth, GLYPH_H } from '../simulate/font5x7';
+import { drawText, textWidth, GLYPH_H } from '../render/font5x7';
+import { blankFigure as blank, setPx, drawLine as line, type Figure, type RGB } from '../render/raster';
 
-export interface Figure {
-  rgba: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type { Figure };
 
-type RGB = readonly [number, number, number];
 const BLACK: RGB = [0, 0, 0];
 const GREY: RGB = [120, 120, 120];
 const GRID: RGB = [228, 228, 228];
 /** Training and validation curves: blue and orange (matplotlib's first two colours). */
 export const TRAIN_RGB: RGB = [31, 119, 180];
 export const VAL_RGB: RGB = [255, 127, 14];
-
-function blank(width: number, height: number): Figure {
-  return { rgba: new Uint8ClampedArray(width * height * 4).fill(255), width, height };
-}
-
-function setPx(f: Figure, x: number, y: number, c: RGB): void {
-  x = Math.round(x);
-  y = Math.round(y);
-  if (x < 0 || y < 0 || x >= f.width || y >= f.height) return;
-  const o = 4 * (y * f.width + x);
-  f.rgba[o] = c[0];
-  f.rgba[o + 1] = c[1];
-  f.rgba[o + 2] = c[2];
-  f.rgba[o + 3] = 255;
-}
-
-function line(f: Figure, x0: number, y0: number, x1: number, y1: number, c: RGB, thick = 1): void {
-  const n = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0), 1);
-  for (let i = 0; i <= n; i++) {
-    const x = x0 + ((x1 - x0) * i) / n;
-    const y = y0 + ((y1 - y0) * i) / n;
-    for (let d = 0; d < thick; d++) setPx(f, x, y + d - Math.floor(thick / 2), c);
-  }
-}
 
 function box(f: Figure, x: number, y: number, w: number, h: number, c: RGB): void {
   for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) setPx(f, x + i, y + j, c);

@@ -3,38 +3,16 @@
  * a grid of its ground-truth maps, and its sum spectrum on a log scale with labelled peaks.
  */
 import { renderMapRGBA, contrastRange } from '../render/index';
-import { drawText, textWidth, GLYPH_H } from './font5x7';
+import { drawText, textWidth, GLYPH_H } from '../render/font5x7';
+import { blankFigure, drawLine as line, type Figure, type RGB } from '../render/raster';
 import type { Calibration } from '../cube/cube';
 
-export interface Figure {
-  rgba: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
-
-type RGB = readonly [number, number, number];
 const BLACK: RGB = [0, 0, 0];
 const GREY: RGB = [150, 150, 150];
 const LIGHT: RGB = [225, 225, 225];
 const BLUE: RGB = [31, 90, 170];
 
-function blank(width: number, height: number): Uint8ClampedArray {
-  return new Uint8ClampedArray(width * height * 4).fill(255);
-}
-
-function setPx(img: Figure, x: number, y: number, c: RGB): void {
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
-  const o = 4 * (y * img.width + x);
-  img.rgba[o] = c[0];
-  img.rgba[o + 1] = c[1];
-  img.rgba[o + 2] = c[2];
-  img.rgba[o + 3] = 255;
-}
-
-function line(img: Figure, x0: number, y0: number, x1: number, y1: number, c: RGB): void {
-  const n = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0), 1);
-  for (let i = 0; i <= n; i++) setPx(img, Math.round(x0 + ((x1 - x0) * i) / n), Math.round(y0 + ((y1 - y0) * i) / n), c);
-}
+export type { Figure };
 
 /**
  * Maps in a grid, each magnified by `zoom`, titled with its label; viridis, square-root scale from 0 to
@@ -48,7 +26,7 @@ export function mapsFigure(maps: { label: string; data: Float32Array }[], mapW: 
   const rows = Math.ceil(maps.length / cols);
   const width = pad + cols * (tileW + pad);
   const height = pad + rows * (titleH + tileH + pad);
-  const fig: Figure = { rgba: blank(width, height), width, height };
+  const fig = blankFigure(width, height);
   maps.forEach((m, i) => {
     const x0 = pad + (i % cols) * (tileW + pad);
     const y0 = pad + Math.floor(i / cols) * (titleH + tileH + pad);
@@ -76,7 +54,7 @@ export function mapsFigure(maps: { label: string; data: Float32Array }[], mapW: 
 export function spectrumFigure(sum: Float64Array, cal: Calibration, peaks: { label: string; energyKeV: number }[], opts: { width?: number; height?: number; maxKeV?: number; title?: string } = {}): Figure {
   const width = opts.width ?? 960;
   const height = opts.height ?? 420;
-  const fig: Figure = { rgba: blank(width, height), width, height };
+  const fig = blankFigure(width, height);
   const left = 58;
   const right = 12;
   const top = 26;
