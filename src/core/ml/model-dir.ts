@@ -56,6 +56,8 @@ export interface ModelMetadata {
     optimizer: 'adam';
     learningRate: number;
     loss: 'aL1';
+    /** ε of the aL1 used for the gradient (validation and reported figures use ε = 1); absent in older models. */
+    trainLossEpsilon?: number;
     trainSamples: number;
     valSamples: number;
     negativeTargetsClamped: number;
