@@ -1,8 +1,10 @@
 /**
  * Scan reading and the streaming pass, on a generated RAW cube (u2, 4096 channels):
- *  - one-pass aggregation (ScanSession worker, 12 default lines; row bands over up to 4 threads for
- *    scans ≥ 256 MB, and once on one thread) beside a plain sequential read of the same file (16 MB
- *    reads, nothing else), as a ratio; goal ≥ 0.8×;
+ *  - one-pass aggregation (ScanSession worker, 12 default lines, the default thread count: one below
+ *    4 cores, row bands on more cores for scans ≥ 2 GB; and once on one thread) beside a plain
+ *    sequential read of the same file (16 MB reads, nothing else), as a ratio; goal ≥ 0.8×;
+ *  - the pass's two summing engines on the warm file in this process: the WebAssembly SIMD kernel
+ *    (raw u16) against the plain JavaScript loop (float32 blocks), as a ratio;
  *  - time from opening to the first maps (open + the pass), and reopening with the cache;
  *  - single-pixel latency p50/p95 through the session (goal p95 < 20 ms);
  *  - peak memory of the worker for a 1 GB and a 4 GB cube (goal < 512 MB, not growing with size),
@@ -22,6 +24,9 @@ import * as path from 'node:path';
 import { ScanSession, type WorkerMemory } from '../src/workers/scan-session-client';
 import { DEFAULT_LINES } from '../src/core/lines';
 import { defaultPassThreads, passLimits } from '../src/workers/scan-pass-pool';
+import { openCube } from '../src/core/cube/open';
+import { aggregateScan } from '../src/core/maps/aggregate';
+import { windowsForLines } from '../src/core/maps/windows';
 
 const passThreadsFor = (bytes: number) => (bytes >= passLimits.minBytes ? defaultPassThreads() : 1);
 
@@ -196,6 +201,23 @@ export async function bench(report: (line: string) => void): Promise<void> {
     const wp = await plainRead(small.raw);
     const wa = await aggregate(small.rpl);
     report(`warm (page cache) plain read ${fmt(GB / wp.wall)} GB/s, aggregation ${fmt(GB / wa.wall)} GB/s wall (${fmt(GB / wa.cpu)} GB per CPU-second): ${fmt(wp.wall / wa.wall)}× (CPU-bound; for reference)`);
+
+    // The summing engines, warm, in this process (no worker): CPU cost of the pass itself.
+    {
+      const cube = await openCube(small.rpl);
+      try {
+        const windows = windowsForLines([...DEFAULT_LINES], { offsetKeV: 0, gainKeV: 0.01 }, CHANNELS);
+        const engines: Record<'wasm' | 'js', number> = { wasm: Infinity, js: Infinity };
+        for (const engine of ['wasm', 'js', 'wasm', 'js'] as const) {
+          const t1 = performance.now();
+          await aggregateScan(cube, windows, { engine });
+          engines[engine] = Math.min(engines[engine], (performance.now() - t1) / 1000);
+        }
+        report(`summing engines (warm, in-process, best of 2): WebAssembly SIMD on raw u16 ${fmt(GB / engines.wasm)} GB/s, JavaScript loop on float32 ${fmt(GB / engines.js)} GB/s: ${fmt(engines.js / engines.wasm, 1)}×`);
+      } finally {
+        await cube.close();
+      }
+    }
 
     // Time to first maps, then reopening with the cache.
     const cacheDir = path.join(dir, 'cache');

@@ -1,9 +1,14 @@
 /**
  * The aggregation pass split over several worker threads: each takes a band of consecutive rows,
- * opens the scan itself and streams its band; the bands' summaries are joined (mergeRowBands). One
- * core sums about 1 GB/s of u2 samples at best, less than a fast disk delivers, so large scans on
- * multi-core machines are summed in parallel. Only uncompressed files whose rows can be read
- * independently qualify (RPL/RAW, NPY, stored NPZ); HDF5 and deflated NPZ stay on one thread.
+ * opens the scan itself and streams its band; the bands' summaries are joined (mergeRowBands). Only
+ * uncompressed files whose rows can be read independently qualify (RPL/RAW, NPY, stored NPZ); HDF5
+ * and deflated NPZ stay on one thread.
+ *
+ * Since the pass sums in WebAssembly SIMD, one thread keeps up with a plain sequential read of the
+ * file (bench: 1.0× on 2 cores, the read itself on libuv's thread beside the kernel). Starting band
+ * workers costs ~0.2 s and competes for the same cores, so by default the pool is used only on
+ * machines with 4 or more cores, for scans of 2 GB or more, where storage faster than one core's
+ * kernel (~3-4 GB/s of u16) is plausible.
  */
 import * as os from 'node:os';
 import { existsSync } from 'node:fs';
@@ -17,12 +22,14 @@ import { runWorkerJob } from './launch';
 import type { ScanPassJob } from './scan-pass.worker';
 
 /** Below `minBytes` of samples, starting threads costs more than it saves (tests lower it). */
-export const passLimits = { minBytes: 256 * 1024 * 1024 };
+export const passLimits = { minBytes: 2 * 1024 * 1024 * 1024 };
 
-/** Threads for a pass by default: the cores, at most 4 (beyond that the disk is the limit). */
-export function defaultPassThreads(): number {
-  const cores = (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length;
-  return Math.max(1, Math.min(4, cores));
+/**
+ * Threads for a pass by default: one below 4 cores (one thread already matches the read there);
+ * else half the cores (each band also needs a core for its reads), at most 4.
+ */
+export function defaultPassThreads(cores = (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length): number {
+  return cores < 4 ? 1 : Math.min(4, Math.floor(cores / 2));
 }
 
 /** How many threads to use for `cube` (1 = the caller sums it in its own thread). */

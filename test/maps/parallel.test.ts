@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { openCube } from '../../src/core/cube/open';
 import { aggregateScan, mergeRowBands } from '../../src/core/maps/aggregate';
-import { parallelAggregate, passLimits, passThreadsFor } from '../../src/workers/scan-pass-pool';
+import { defaultPassThreads, parallelAggregate, passLimits, passThreadsFor } from '../../src/workers/scan-pass-pool';
 import { isCancelled, XrfInputError } from '../../src/core/errors';
 import type { Progress } from '../../src/core/util/progress';
 import { npyOf, testValues, withTempDir, writeRpl, zipOf } from '../cube/writers';
@@ -108,4 +108,8 @@ test('passThreadsFor: one thread for small scans and inflated-in-memory NPZ; no 
       await npz.close();
     }
   });
+});
+
+test('defaultPassThreads: one thread below 4 cores (it matches the read there), else half the cores, at most 4', () => {
+  assert.deepEqual([1, 2, 3, 4, 6, 8, 16, 64].map((cores) => defaultPassThreads(cores)), [1, 1, 1, 2, 3, 4, 4, 4]);
 });

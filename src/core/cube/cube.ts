@@ -35,6 +35,13 @@ export interface Cube {
    * `out`, when given, must hold at least nRows·W·C values and is returned filled.
    */
   readRows(row0: number, nRows: number, out?: Float32Array): Promise<Float32Array>;
+  /**
+   * Set when rows can be handed over unconverted: the file stores them pixel-major in this machine's
+   * byte order, as `rawRowDType` samples. The aggregation pass then sums them where they land.
+   */
+  readonly rawRowDType?: DType;
+  /** Rows [row0, row0 + nRows) as raw samples into `into` (nRows·W·C samples of rawRowDType); NaN/Inf checked. */
+  readRawRows?(row0: number, nRows: number, into: Uint8Array): Promise<void>;
   /** The spectrum of one pixel (length C). */
   readPixel(row: number, col: number): Promise<Float32Array>;
   close(): Promise<void>;

@@ -12,7 +12,7 @@ export interface SampleFormat {
   littleEndian: boolean;
 }
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function swapInPlace(bytes: Uint8Array, size: number): void {
   if (size === 1) return;

@@ -12,7 +12,7 @@
 import { promises as fs, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { DTYPE_BYTES, type Calibration, type Cube, type CubeFormat, type DType } from './cube';
-import { checkFinitePixel, checkFiniteRows, decodeSamples, type SampleFormat } from './decode';
+import { checkFinitePixel, checkFiniteRows, decodeSamples, HOST_LITTLE_ENDIAN, isFloatDType, type SampleFormat } from './decode';
 import { XrfInputError } from '../errors';
 
 export interface StridedLayout {
@@ -202,6 +202,26 @@ export class StridedFileCube implements Cube {
     }
     checkFiniteRows(this.path, this.dtype, dst, n, row0, this.width, this.channels);
     return dst;
+  }
+
+  get rawRowDType(): DType | undefined {
+    const hostOrder = this.sampleBytes === 1 || this.spec.sample.littleEndian === HOST_LITTLE_ENDIAN;
+    return this.pixelMajor && hostOrder ? this.dtype : undefined;
+  }
+
+  async readRawRows(row0: number, nRows: number, into: Uint8Array): Promise<void> {
+    this.checkOpen();
+    checkRowRange(this, row0, nRows);
+    if (this.rawRowDType === undefined) throw new Error(`${this.path}: rows are not stored pixel-major in host byte order`);
+    const n = nRows * this.width * this.channels;
+    const bytes = n * this.sampleBytes;
+    if (into.length < bytes) throw new RangeError(`readRawRows: into holds ${into.length} bytes, ${bytes} needed`);
+    await this.readFully(into, bytes, this.spec.layout.baseOffset + row0 * this.spec.layout.rowStride * this.sampleBytes);
+    if (isFloatDType(this.dtype)) {
+      if (into.byteOffset % this.sampleBytes !== 0) throw new RangeError('readRawRows: into is not aligned to the sample size');
+      const view = this.dtype === 'f4' ? new Float32Array(into.buffer, into.byteOffset, n) : Float32Array.from(new Float64Array(into.buffer, into.byteOffset, n));
+      checkFiniteRows(this.path, this.dtype, view, n, row0, this.width, this.channels);
+    }
   }
 
   async readPixel(row: number, col: number): Promise<Float32Array> {

@@ -5,10 +5,13 @@
  *
  * ROI maps use a per-pixel running sum recorded at every window edge: one pass over a pixel's
  * spectrum gives every window as cum[hi] − cum[lo], so any number of lines costs about the same as one.
+ * The summing itself is a WebAssembly SIMD kernel (pass-kernel.ts) that reads u16 counts as stored;
+ * the plain JavaScript loop below remains as the fallback and the tests' reference.
  */
 import type { Cube } from '../cube/cube';
 import type { RoiWindow, ScanSummary } from './summary';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
+import { PassKernel, type EdgeSums, type KernelSamples } from './pass-kernel';
 
 export interface PassOptions {
   token?: CancelToken;
@@ -17,6 +20,8 @@ export interface PassOptions {
   rowsPerBlock?: number;
   /** Only rows [from, to) (a share of a parallel pass); progress then counts within the range. */
   rows?: { from: number; to: number };
+  /** 'wasm' (the default where WebAssembly SIMD exists) or 'js', the plain loop the tests compare against. */
+  engine?: 'wasm' | 'js';
 }
 
 function rowRange(cube: Pick<Cube, 'height'>, opts: PassOptions): { from: number; to: number } {
@@ -35,43 +40,42 @@ export function defaultRowsPerBlock(cube: Pick<Cube, 'width' | 'channels' | 'hei
 }
 
 /**
- * Call `visit(block, row0, nRows)` for consecutive row blocks, reading the next block while the
- * current one is visited. Checks the token once per block; progress counts rows.
+ * Stream row blocks [from, to) through two buffers: `read(row0, n, k)` fills buffer k while the
+ * block in the other buffer is visited. Checks the token once per block; progress counts rows.
  */
-export async function forEachRowBlock(
-  cube: Cube,
+async function streamBlocks(
+  range: { from: number; to: number },
+  rows: number,
   opts: PassOptions,
-  visit: (block: Float32Array, row0: number, nRows: number) => void,
+  read: (row0: number, n: number, k: 0 | 1) => Promise<void>,
+  visit: (k: 0 | 1, row0: number, n: number) => void,
 ): Promise<void> {
   const token = opts.token ?? NEVER_CANCELLED;
-  const { from, to } = rowRange(cube, opts);
-  const rows = Math.max(1, Math.min(to - from, Math.floor(opts.rowsPerBlock ?? defaultRowsPerBlock(cube))));
-  const perRow = cube.width * cube.channels;
-  const buffers = [new Float32Array(rows * perRow), new Float32Array(Math.min(rows, Math.max(0, to - from - rows)) * perRow)];
-  const read = (row0: number, k: number) => {
-    const n = Math.min(rows, to - row0);
-    return cube.readRows(row0, n, buffers[k].length >= n * perRow ? buffers[k] : (buffers[k] = new Float32Array(n * perRow)));
-  };
+  const { from, to } = range;
   token.throwIfCancelled();
-  let pending: Promise<Float32Array> | undefined = read(from, 0);
+  let pending: Promise<void> | undefined = read(from, Math.min(rows, to - from), 0);
   try {
-    for (let row0 = from, k = 0; row0 < to; row0 += rows, k ^= 1) {
-      const block: Float32Array = await pending!;
+    for (let row0 = from, k: 0 | 1 = 0; row0 < to; row0 += rows, k = k === 0 ? 1 : 0) {
+      await pending;
       // Yield to the event loop once per block: a reader whose reads are synchronous underneath
       // (HDF5) would otherwise hold the thread for the whole pass, and pixel requests and cancel
       // messages to the worker must be served between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const n = Math.min(rows, to - row0);
       const next = row0 + rows;
-      pending = next < to ? read(next, k ^ 1) : undefined;
+      pending = next < to ? read(next, Math.min(rows, to - next), k === 0 ? 1 : 0) : undefined;
       token.throwIfCancelled();
-      visit(block, row0, n);
+      visit(k, row0, n);
       opts.onProgress?.({ done: row0 + n - from, total: to - from, message: `rows ${row0 + n - from} of ${to - from}` });
     }
   } finally {
     // Never leave a read in flight behind us (the caller may close the cube next).
     await pending?.catch(() => undefined);
   }
+}
+
+function blockRows(cube: Cube, opts: PassOptions, range: { from: number; to: number }): number {
+  return Math.max(1, Math.min(range.to - range.from, Math.floor(opts.rowsPerBlock ?? defaultRowsPerBlock(cube))));
 }
 
 function checkWindows(windows: readonly RoiWindow[], channels: number): void {
@@ -170,27 +174,87 @@ function accumulateBlock(a: Accumulators, block: Float32Array, pix0: number, pix
  */
 export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], opts: PassOptions = {}): Promise<ScanSummary> {
   const { width: W, channels: C } = cube;
-  const { from, to } = rowRange(cube, opts);
-  const H = to - from;
+  const range = rowRange(cube, opts);
+  const H = range.to - range.from;
   checkWindows(windows, C);
   const totalCounts = new Float32Array(H * W);
   const roiMaps = windows.map(() => new Float32Array(H * W));
-  const sumSpectrum = new Float64Array(C);
-  const maxSpectrum = new Float32Array(C).fill(-Infinity);
 
   // The channel axis cut at every window edge: each window is a run of whole segments, so a
-  // pixel's running sum recorded at the edges (cum) gives every window as cum[hi] − cum[lo].
+  // pixel's running sum recorded at the edges gives every window as sum[hi] − sum[lo].
   const edges = Int32Array.from(new Set([0, C, ...windows.flatMap((w) => [w.loChannel, w.hiChannel])]));
   edges.sort();
   const E = edges.length;
   const edgeIndex = new Map(Array.from(edges, (ch, i) => [ch, i]));
   const loE = Int32Array.from(windows, (w) => edgeIndex.get(w.loChannel)!);
   const hiE = Int32Array.from(windows, (w) => edgeIndex.get(w.hiChannel)!);
-  const cum = new Float64Array(4 * E);
 
-  const acc: Accumulators = { edges, loE, hiE, cum, totalCounts, roiMaps, sumSpectrum, maxSpectrum, channels: C };
-  await forEachRowBlock(cube, opts, (block, row0, nRows) => accumulateBlock(acc, block, (row0 - from) * W, nRows * W));
-  return { height: H, width: W, channels: C, windows: windows.map((w) => ({ ...w })), totalCounts, roiMaps, sumSpectrum, maxSpectrum };
+  const rows = blockRows(cube, opts, range);
+  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C);
+  const spectra = kernel
+    ? await kernelPass(cube, kernel, range, rows, opts, (pix, n, sums) => {
+        for (let i = 0, b = 0; i < n; i++, b += E) {
+          totalCounts[pix + i] = sums[b + E - 1];
+          for (let k = 0; k < loE.length; k++) roiMaps[k][pix + i] = sums[b + hiE[k]] - sums[b + loE[k]];
+        }
+      })
+    : await jsPass(cube, { edges, loE, hiE, cum: new Float64Array(4 * E), totalCounts, roiMaps, sumSpectrum: new Float64Array(C), maxSpectrum: new Float32Array(C).fill(-Infinity), channels: C }, range, rows, opts);
+  return { height: H, width: W, channels: C, windows: windows.map((w) => ({ ...w })), totalCounts, roiMaps, ...spectra };
+}
+
+/**
+ * The pass through the WebAssembly kernel. Blocks land in the kernel's own memory: raw u16 or f32
+ * rows straight from the file when the reader can hand them over, else readRows' float32.
+ * `emit(pix, n, sums)` receives each chunk's edge sums, `pix` counted from the range's first pixel.
+ */
+async function kernelPass(
+  cube: Cube,
+  kernel: PassKernel,
+  range: { from: number; to: number },
+  rows: number,
+  opts: PassOptions,
+  emit: (pix: number, n: number, sums: EdgeSums) => void,
+): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
+  const { width: W, channels: C } = cube;
+  const samples = rawSamples(cube);
+  const read = async (row0: number, n: number, k: 0 | 1): Promise<void> => {
+    if (samples) return cube.readRawRows!(row0, n, kernel.bytes(k));
+    const slot = kernel.floats(k);
+    const got = await cube.readRows(row0, n, slot);
+    // A reader that returned its own array instead of filling ours: copy it in.
+    if (got.buffer !== slot.buffer || got.byteOffset !== slot.byteOffset) slot.set(got.subarray(0, n * W * C));
+  };
+  await streamBlocks(range, rows, opts, read, (k, row0, n) =>
+    kernel.accumulate(k, samples ?? 'f32', n * W, (p0, m, sums) => emit((row0 - range.from) * W + p0, m, sums)),
+  );
+  return kernel.spectra();
+}
+
+/** The kernel's sample type for rows the cube hands over raw; undefined → read them as float32. */
+function rawSamples(cube: Cube): KernelSamples | undefined {
+  if (!cube.readRawRows) return undefined;
+  if (cube.rawRowDType === 'u2' && cube.channels <= 65536) return 'u16'; // a pixel's total must fit u32
+  if (cube.rawRowDType === 'f4') return 'f32';
+  return undefined;
+}
+
+/** The pass in plain JavaScript: where WebAssembly SIMD is missing, and the tests' reference. */
+async function jsPass(
+  cube: Cube,
+  acc: Accumulators,
+  range: { from: number; to: number },
+  rows: number,
+  opts: PassOptions,
+): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
+  const { width: W, channels: C } = cube;
+  const perRow = W * C;
+  const buffers = [new Float32Array(rows * perRow), new Float32Array(rows * perRow)];
+  const blocks: Float32Array[] = [buffers[0], buffers[1]];
+  const read = async (row0: number, n: number, k: 0 | 1): Promise<void> => {
+    blocks[k] = await cube.readRows(row0, n, buffers[k]);
+  };
+  await streamBlocks(range, rows, opts, read, (k, row0, n) => accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W));
+  return { sumSpectrum: acc.sumSpectrum, maxSpectrum: acc.maxSpectrum };
 }
 
 /** Join the summaries of consecutive row bands (in row order) into the summary of all their rows. */
@@ -219,16 +283,6 @@ export function mergeRowBands(bands: readonly ScanSummary[]): ScanSummary {
 
 /** One map for one channel window [loChannel, hiChannel) (a window the user drags), in one pass. */
 export async function windowMap(cube: Cube, loChannel: number, hiChannel: number, opts: PassOptions = {}): Promise<Float32Array> {
-  const { height: H, width: W, channels: C } = cube;
-  checkWindows([{ label: 'window', loChannel, hiChannel }], C);
-  const map = new Float32Array(H * W);
-  await forEachRowBlock(cube, opts, (block, row0, nRows) => {
-    const pixels = nRows * W;
-    for (let p = 0; p < pixels; p++) {
-      let s = 0;
-      for (let i = p * C + loChannel, end = p * C + hiChannel; i < end; i++) s += block[i];
-      map[row0 * W + p] = s;
-    }
-  });
-  return map;
+  const s = await aggregateScan(cube, [{ label: 'window', loChannel, hiChannel }], opts);
+  return s.roiMaps[0];
 }
