@@ -66,6 +66,14 @@ for (const arch of MODEL_ARCHS) {
     assert.equal(r.bestValLoss, Math.min(...r.history.val), 'the best validation epoch is the one kept');
     assert.equal(r.history.val[r.bestEpoch - 1], r.bestValLoss);
     assert.ok(r.history.val[r.bestEpoch - 1] < r.history.val[0] || r.bestEpoch === 1);
+    // The reported train aL1 has validation's ε = 1; the objective (ε = 10) weighs the zero targets
+    // less, so with zeros among the targets it is strictly smaller, epoch by epoch.
+    const objective = r.history.trainObjective!;
+    assert.equal(objective.length, r.epochsRun);
+    r.history.train.forEach((t, i) => assert.ok(objective[i] < t, `epoch ${i + 1}: objective ${objective[i]} < train aL1 ${t}`));
+    const epochEvents = events.filter((e) => e.kind === 'epoch');
+    assert.deepEqual(epochEvents.map((e) => e.trainLoss), r.history.train);
+    assert.deepEqual(epochEvents.map((e) => e.trainObjective), objective);
 
     const meta = await readModelMetadata(modelDir);
     assert.equal(meta.architecture, arch);

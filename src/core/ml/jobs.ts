@@ -53,7 +53,10 @@ export type TrainEvent =
       kind: 'epoch';
       epoch: number;
       epochs: number;
+      /** aL1 with ε = 1 over the epoch's training batches (as validation's). */
       trainLoss: number;
+      /** The loss the gradient followed (aL1 with ε = TRAIN_AL1_EPSILON). */
+      trainObjective?: number;
       valLoss: number;
       samplesPerSec: number;
       etaSec: number;
@@ -69,7 +72,11 @@ export interface TrainJobResult {
   /** Validation aL1 of the kept weights; NaN when no epoch ended. */
   bestValLoss: number;
   cancelled: boolean;
-  history: { train: number[]; val: number[] };
+  /**
+   * Per epoch: train and val are aL1 with ε = 1 (the figures' definition; train under dropout, as the
+   * batches went); trainObjective is the ε = 10 loss the gradient followed (absent in older models).
+   */
+  history: { train: number[]; val: number[]; trainObjective?: number[] };
   backend: string;
 }
 

@@ -62,7 +62,11 @@ export interface ModelMetadata {
     valSamples: number;
     negativeTargetsClamped: number;
   };
-  history: { train: number[]; val: number[] };
+  /**
+   * Per epoch: train and val are aL1 with ε = 1 (the figures' definition; train under dropout, as the
+   * batches went); trainObjective is the ε = 10 loss the gradient followed (absent in older models).
+   */
+  history: { train: number[]; val: number[]; trainObjective?: number[] };
   epochsRun: number;
   /** 1-based; 0 = no epoch finished (cancelled), the initial weights were saved. */
   bestEpoch: number;

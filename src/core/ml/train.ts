@@ -15,7 +15,7 @@ import { normalizeLineName } from '../lines';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
 import { initBackend, type TF } from './backend';
 import { buildModel, describeModel, isPriorArch, MODEL_ARCHS } from './models';
-import { aL1 } from './loss';
+import { aL1, AL1_EPSILON } from './loss';
 
 /**
  * The ε of the aL1 used for the gradient: |y − ŷ| / √max(y, ε). The thesis's formula has no ε; we need one
@@ -92,7 +92,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     const scaleT = tf.tensor1d(data.preprocessing.target.scale);
     targetScale = scaleT;
 
-    const history = { train: [] as number[], val: [] as number[] };
+    const history = { train: [] as number[], val: [] as number[], trainObjective: [] as number[] };
     let bestEpoch = 0;
     let bestValLoss = NaN;
     let cancelled = false;
@@ -103,22 +103,33 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     for (let epoch = 1; epoch <= input.epochs; epoch++) {
       const t0 = Date.now();
       const order = epochOrder(split.train, input.seed, epoch);
-      const trainLoss = await runBatches(store, order, input.batch, data.preprocessing, token, (b) =>
+      // Per batch: the objective (ε = 10) drives the gradient; the aL1 with ε = 1 of the same predictions
+      // is what the epoch reports, so the train and validation curves share one definition.
+      const trainLosses = await runBatches(store, order, input.batch, data.preprocessing, token, (b) =>
         tf.tidy(() => {
           const xs = tf.tensor2d(b.x, [b.n, channels]);
           const ys = tf.tensor2d(b.y, [b.n, lines.length]);
-          const loss = optimizer!.minimize(
-            () => aL1(tf, ys, tf.mul(model!.apply(xs, { training: true }) as tfTypes.Tensor, scaleT), TRAIN_AL1_EPSILON),
+          let reported: tfTypes.Scalar | undefined;
+          const objective = optimizer!.minimize(
+            () => {
+              const pred = tf.mul(model!.apply(xs, { training: true }) as tfTypes.Tensor, scaleT);
+              // Kept: the gradient tape disposes everything of the forward pass but its result.
+              reported = tf.keep(aL1(tf, ys, pred, AL1_EPSILON));
+              return aL1(tf, ys, pred, TRAIN_AL1_EPSILON);
+            },
             true,
             vars,
           );
-          return loss!.dataSync()[0];
+          const pair: [number, number] = [reported!.dataSync()[0], objective!.dataSync()[0]];
+          reported!.dispose();
+          return pair;
         }),
       );
-      if (trainLoss === undefined) {
+      if (trainLosses === undefined) {
         cancelled = true;
         break;
       }
+      const [trainLoss, trainObjective] = trainLosses;
       const trainSec = (Date.now() - t0) / 1000;
       const valLoss = await evaluateLoss(tf, model, store, split.val, Math.max(input.batch, 256), data.preprocessing, scaleT, token);
       if (valLoss === undefined) {
@@ -128,6 +139,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
       epochsRun = epoch;
       history.train.push(trainLoss);
       history.val.push(valLoss);
+      history.trainObjective.push(trainObjective);
       const improved = Number.isFinite(valLoss) && !(valLoss >= bestValLoss);
       if (improved) {
         bestEpoch = epoch;
@@ -141,6 +153,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
         epoch,
         epochs: input.epochs,
         trainLoss,
+        trainObjective,
         valLoss,
         samplesPerSec: split.train.length / Math.max(trainSec, 1e-6),
         etaSec: perEpochSec * (input.epochs - epoch),
@@ -274,8 +287,8 @@ async function runBatches(
   batch: number,
   pre: Preprocessing,
   token: CancelToken,
-  step: (b: Batch) => number,
-): Promise<number | undefined> {
+  step: (b: Batch) => [number, number],
+): Promise<[number, number] | undefined> {
   const d = store.channels;
   const k = store.outputs;
   const load = async (from: number): Promise<Batch> => {
@@ -284,21 +297,23 @@ async function runBatches(
     return unpack(rec, to - from, d, k, pre);
   };
   let next: Promise<Batch> | undefined = load(0);
-  let sum = 0;
+  const sums = [0, 0];
   let seen = 0;
   try {
     for (let from = 0; from < order.length; from += batch) {
       const current: Batch = await next!;
       next = from + batch < order.length ? load(from + batch) : undefined;
       if (token.cancelled) return undefined;
-      sum += step(current) * current.n;
+      const [a, b] = step(current);
+      sums[0] += a * current.n;
+      sums[1] += b * current.n;
       seen += current.n;
     }
   } finally {
     // Never leave a read running against a file that is about to be closed.
     await next?.catch(() => undefined);
   }
-  return sum / seen;
+  return [sums[0] / seen, sums[1] / seen];
 }
 
 /** Validation aL1 (counts) over `samples`, in inference mode (no dropout). */
@@ -314,11 +329,13 @@ async function evaluateLoss(
 ): Promise<number | undefined> {
   const d = store.channels;
   const k = store.outputs;
-  return runBatches(store, samples, batch, pre, token, (b) =>
+  const losses = await runBatches(store, samples, batch, pre, token, (b) =>
     tf.tidy(() => {
       const xs = tf.tensor2d(b.x, [b.n, d]);
       const ys = tf.tensor2d(b.y, [b.n, k]);
-      return aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
+      const loss = aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
+      return [loss, loss];
     }),
   );
+  return losses?.[0];
 }
