@@ -29,6 +29,11 @@ test('a stored summary loads back identical; a changed scan, window or calibrati
 
     assert.equal(await loadCachedSummary(cacheDir, await summaryCacheKey(cube, [WINDOWS[0]], CAL)), undefined, 'other windows');
     assert.equal(await loadCachedSummary(cacheDir, await summaryCacheKey(cube, WINDOWS, { offsetKeV: 0, gainKeV: 0.02 })), undefined, 'other calibration');
+    // The same file read with another axis order (an HDF5 sidecar's "channelAxis"): another cube, a miss.
+    const reread = { path: cube.path, format: cube.format, datasetPath: cube.datasetPath, height: W, width: H, channels: C };
+    assert.equal(await loadCachedSummary(cacheDir, await summaryCacheKey(reread, WINDOWS, CAL)), undefined, 'other shape');
+    assert.equal(await loadCachedSummary(cacheDir, await summaryCacheKey({ ...reread, height: H, width: W, channelAxis: 0 }, WINDOWS, CAL)), undefined, 'other channel axis');
+    assert.ok(await loadCachedSummary(cacheDir, await summaryCacheKey({ ...reread, height: H, width: W }, WINDOWS, CAL)), 'same cube: hit');
     await cube.close();
     // Rewrite the scan (new size and mtime): the old entry no longer applies.
     await fs.writeFile(npy, npyOf(testValues(H, W, C + 1), H, W, C + 1, 'u2'));

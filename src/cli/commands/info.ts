@@ -6,6 +6,8 @@ import { parseArgs, opt } from '../args';
 import { openCube, listCubeDatasets } from '../../core/cube/open';
 import { resolveCalibration } from '../../core/cube/calibration';
 import { calibrationFlags } from './scan-common';
+import { Hdf5Cube } from '../../core/cube/hdf5';
+import { describeStoredOrder } from '../../core/cube/hdf5-axes';
 
 export const summary = "print a scan's format, shape, dtype and energy calibration";
 
@@ -40,6 +42,8 @@ export async function run(args: string[]): Promise<number> {
       calibration: { offsetKeV: cal.offsetKeV, gainKeV: cal.gainKeV },
       calibrationSource: cal.source,
       ...(cube.datasetPath ? { dataset: cube.datasetPath, datasets } : {}),
+      // HDF5 may store the channels on any axis: say which, and what decided it.
+      ...(cube instanceof Hdf5Cube ? { storedOrder: describeStoredOrder(cube.channelAxis), storedOrderFrom: cube.axesFrom } : {}),
     };
     if (p.flags.has('json')) {
       console.log(JSON.stringify(info));
@@ -48,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
       console.log(`  format       ${cube.format}${cube.datasetPath ? ` (dataset ${cube.datasetPath})` : ''}`);
       console.log(`  shape        ${cube.height} × ${cube.width} pixels × ${cube.channels} channels`);
       console.log(`  dtype        ${cube.dtype}`);
+      if (cube instanceof Hdf5Cube) console.log(`  stored as    ${describeStoredOrder(cube.channelAxis)} (from ${cube.axesFrom})`);
       const top = cal.offsetKeV + cal.gainKeV * (cube.channels - 1);
       console.log(`  calibration  ${cal.offsetKeV} keV + ${cal.gainKeV} keV/channel (${cal.offsetKeV.toFixed(3)}–${top.toFixed(3)} keV; from ${cal.source})`);
       if (datasets && datasets.length > 1) console.log(`  other cubes  ${datasets.filter((d) => d !== cube.datasetPath).join(', ')}`);

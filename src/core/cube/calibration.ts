@@ -41,6 +41,19 @@ async function readSidecarJson(file: string): Promise<Record<string, unknown> | 
   return json as Record<string, unknown>;
 }
 
+/**
+ * The sidecar's "channelAxis" (0, 1 or 2): for an HDF5 cube whose channel axis the file does not
+ * make clear, the user says which stored axis holds the channels.
+ */
+export async function readSidecarChannelAxis(scanPath: string): Promise<0 | 1 | 2 | undefined> {
+  const file = sidecarPath(scanPath);
+  const json = await readSidecarJson(file);
+  if (!json || json.channelAxis === undefined) return undefined;
+  const a = json.channelAxis;
+  if (a !== 0 && a !== 1 && a !== 2) throw new XrfInputError(file, `"channelAxis" must be 0, 1 or 2 (the stored axis that holds the channels), got ${JSON.stringify(a)}`);
+  return a;
+}
+
 export interface SidecarCalibration {
   calibration: Calibration;
   setByUser: boolean;

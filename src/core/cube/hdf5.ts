@@ -7,14 +7,30 @@
  * wasm heap. Chunked and gzip-compressed datasets are read the same way, chunk by chunk.
  *
  * The cube is the NXdata signal when there is one (NX_class = NXdata with a `signal` attribute, or
- * a dataset with `signal` = 1), else the largest 3-D numeric dataset, taken as height × width ×
- * channels. `listCubeDatasets` lists every 3-D numeric dataset so the user can choose.
+ * a dataset with `signal` = 1), else the largest 3-D numeric dataset. Its channel axis may be any of
+ * the three (hdf5-axes.ts decides which, from NeXus/HDF5 metadata, an energy axis beside it, or the
+ * shape); the other two are rows then columns. A row block is one hyperslab in stored order,
+ * reordered into pixel-major H × W × C. `listCubeDatasets` lists every 3-D numeric dataset, shaped
+ * H × W × C after that decision, so the user can choose.
  */
 import { promises as fs } from 'node:fs';
 import type { Calibration, Cube, DType } from './cube';
 import { checkPixel, checkRowRange } from './strided-file';
 import { checkFinitePixel, checkFiniteRows } from './decode';
 import { XrfInputError } from '../errors';
+import {
+  decideChannelAxis,
+  isEnergyLabel,
+  layoutOf,
+  pixelRanges,
+  rowBlockRanges,
+  toPixelMajor,
+  type AxisEvidence,
+  type AxisFacts,
+  type AxisLabel,
+  type AxisLayout,
+  type ChannelAxis,
+} from './hdf5-axes';
 import type * as H5 from 'h5wasm/node';
 
 type H5Module = typeof H5;
@@ -37,7 +53,14 @@ export function loadH5wasm(): Promise<H5Module> {
 export interface CubeDatasetCandidate {
   /** Absolute path inside the file, e.g. "/entry/data/data". */
   path: string;
+  /** [height, width, channels], whatever order the file stores them in. */
   shape: [number, number, number];
+  /** The dataset's own shape, in stored order. */
+  storedShape: [number, number, number];
+  /** Which stored axis holds the channels: 2 = channels last (H × W × C), 0 = channels first (C × H × W). */
+  channelAxis: ChannelAxis;
+  /** What decided `channelAxis` (metadata, the shape, or the default). */
+  axesFrom: AxisEvidence;
   dtype: DType;
   /** True for the one openCube picks by default. */
   preferred: boolean;
@@ -102,10 +125,25 @@ function attrValue(obj: H5Group | H5Dataset, name: string): unknown {
   }
 }
 
+/** The attribute table (names → lazy attributes), empty when HDF5 cannot list it. */
+function safeAttrs(obj: H5Group | H5Dataset): Record<string, unknown> {
+  try {
+    return obj.attrs;
+  } catch {
+    return {};
+  }
+}
+
 function attrString(obj: H5Group | H5Dataset, name: string): string | undefined {
   const v = attrValue(obj, name);
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+function stringsOf(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   return undefined;
 }
 
@@ -117,14 +155,24 @@ function numbersOf(v: unknown): number[] | undefined {
   return undefined;
 }
 
+interface FoundDataset {
+  path: string;
+  ds: H5Dataset;
+  shape: number[];
+  dtype: DType | undefined;
+  signal: boolean;
+}
+
 interface Found {
-  datasets: { path: string; ds: H5Dataset; shape: number[]; dtype: DType | undefined; signal: boolean }[];
+  datasets: FoundDataset[];
   nxSignals: string[];
+  /** NXdata groups by path, with the datasets their `axes`/`<name>_indices` describe (signal and auxiliary signals). */
+  nxGroups: Map<string, { signals: string[] }>;
 }
 
 /** Walk the file (groups only, each once) collecting datasets and NXdata signals. */
 function walk(f: H5File, h5: H5Module): Found {
-  const found: Found = { datasets: [], nxSignals: [] };
+  const found: Found = { datasets: [], nxSignals: [], nxGroups: new Map() };
   const seen = new Set<string>();
   const stack: string[] = ['/'];
   let budget = 20000; // objects; enough for any scan file, bounded for hostile ones
@@ -136,6 +184,8 @@ function walk(f: H5File, h5: H5Module): Found {
     if (attrString(g, 'NX_class') === 'NXdata') {
       const signal = attrString(g, 'signal');
       if (signal) found.nxSignals.push(join(gpath, signal));
+      const aux = stringsOf(attrValue(g, 'auxiliary_signals')) ?? [];
+      found.nxGroups.set(gpath, { signals: [signal, ...aux].filter((n): n is string => !!n).map((n) => join(gpath, n)) });
     }
     let names: string[] = [];
     try {
@@ -178,7 +228,124 @@ function join(group: string, name: string): string {
   return name.startsWith('/') ? name : `${group === '/' ? '' : group}/${name}`;
 }
 
-function candidatesOf(found: Found): CubeDatasetCandidate[] {
+function parentOf(p: string): string {
+  return p.slice(0, p.lastIndexOf('/')) || '/';
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** NeXus `axes`: an array of names ("." = unnamed), or one string "energy:y:x" / "energy,y,x". */
+function axisNames(v: unknown): string[] | undefined {
+  const list = stringsOf(v);
+  if (!list) return undefined;
+  const names = list.length === 1 ? list[0].split(/[,:\s]+/).filter(Boolean) : list.map((n) => n.trim());
+  return names.length ? names : undefined;
+}
+
+/** A label for dimension `dim` called `name`, with the units/long_name/length of the dataset of that name in `groupPath`. */
+function labelOf(byPath: Map<string, FoundDataset>, groupPath: string, dim: number, name: string): AxisLabel {
+  const d = byPath.get(join(groupPath, name));
+  return describeAxisDataset({ dim, name: baseName(name) }, d);
+}
+
+function describeAxisDataset(label: AxisLabel, d: FoundDataset | undefined): AxisLabel {
+  if (!d) return label;
+  return {
+    ...label,
+    units: attrString(d.ds, 'units'),
+    longName: attrString(d.ds, 'long_name'),
+    length: d.shape.length === 1 ? d.shape[0] : undefined,
+  };
+}
+
+interface DatasetIndex {
+  byPath: Map<string, FoundDataset>;
+  /** 1-D datasets (axis candidates) by the group holding them. */
+  vectorsIn: Map<string, FoundDataset[]>;
+}
+
+function indexDatasets(found: Found): DatasetIndex {
+  const index: DatasetIndex = { byPath: new Map(), vectorsIn: new Map() };
+  for (const d of found.datasets) {
+    index.byPath.set(d.path, d);
+    if (d.shape.length !== 1) continue;
+    const g = parentOf(d.path);
+    const list = index.vectorsIn.get(g);
+    if (list) list.push(d);
+    else index.vectorsIn.set(g, [d]);
+  }
+  return index;
+}
+
+/** Everything the file says about which axis of `d` is the channel axis (see hdf5-axes.ts for how it is weighed). */
+function axisFacts(f: H5File, found: Found, index: DatasetIndex, d: FoundDataset): AxisFacts {
+  const { byPath } = index;
+  const groupPath = parentOf(d.path);
+  const facts: AxisFacts = { shape: d.shape, labels: [], energyAxisLengths: [] };
+  const isSignal = d.signal || found.nxSignals.includes(d.path);
+  const nx = found.nxGroups.get(groupPath);
+  if (nx?.signals.includes(d.path)) {
+    const group = f.get(groupPath) as H5Group;
+    const names = axisNames(attrValue(group, 'axes'));
+    if (names?.length === d.shape.length) {
+      facts.labels.push({ source: 'NXdata axes', labels: names.flatMap((n, dim) => (n === '.' ? [] : [labelOf(byPath, groupPath, dim, n)])) });
+    }
+    const indices: AxisLabel[] = [];
+    for (const a of Object.keys(safeAttrs(group))) {
+      if (!a.endsWith('_indices') || a.length <= '_indices'.length) continue;
+      const dims = numbersOf(attrValue(group, a));
+      if (dims?.length === 1) indices.push(labelOf(byPath, groupPath, dims[0], a.slice(0, -'_indices'.length)));
+    }
+    if (indices.length) facts.labels.push({ source: 'NXdata indices', labels: indices });
+  }
+  const own = axisNames(attrValue(d.ds, 'axes'));
+  if (own?.length === d.shape.length) {
+    facts.labels.push({ source: 'dataset axes attribute', labels: own.flatMap((n, dim) => (n === '.' ? [] : [labelOf(byPath, groupPath, dim, n)])) });
+  }
+  const siblings = index.vectorsIn.get(groupPath) ?? [];
+  if (isSignal) {
+    // Old NeXus: each axis dataset beside the signal says which dimension it is (`axis` = 1-based).
+    const old: AxisLabel[] = [];
+    for (const s of siblings) {
+      const k = numbersOf(attrValue(s.ds, 'axis'));
+      if (k?.length === 1) old.push(describeAxisDataset({ dim: k[0] - 1, name: baseName(s.path) }, s));
+    }
+    if (old.length) facts.labels.push({ source: 'axis datasets', labels: old });
+  }
+  facts.labels.push({ source: 'dimension scales', labels: dimensionScaleLabels(byPath, d) });
+  facts.interpretation = attrString(d.ds, 'interpretation');
+  for (const s of siblings) {
+    const l = describeAxisDataset({ dim: -1, name: baseName(s.path) }, s);
+    if (s.dtype && l.length !== undefined && l.length >= 16 && isEnergyLabel(l)) facts.energyAxisLengths.push(l.length);
+  }
+  return facts;
+}
+
+/** HDF5 dimension scales (h5py's `ds.dims[i].label` and attached scale datasets). */
+function dimensionScaleLabels(byPath: Map<string, FoundDataset>, d: FoundDataset): AxisLabel[] {
+  const labels: AxisLabel[] = [];
+  try {
+    d.ds.get_dimension_labels().forEach((name, dim) => {
+      if (name) labels.push({ dim, name });
+    });
+  } catch {
+    // no labels
+  }
+  for (let dim = 0; dim < d.shape.length; dim++) {
+    let scales: string[] = [];
+    try {
+      scales = d.ds.get_attached_scales(dim);
+    } catch {
+      continue;
+    }
+    for (const p of scales) labels.push(describeAxisDataset({ dim, name: baseName(p) }, byPath.get(p)));
+  }
+  return labels;
+}
+
+function candidatesOf(f: H5File, found: Found): CubeDatasetCandidate[] {
   const cubes = found.datasets.filter((d) => d.shape.length === 3 && d.dtype !== undefined && d.shape.every((n) => n > 0));
   const size = (s: number[]) => s[0] * s[1] * s[2];
   const signalPaths = new Set([...found.nxSignals, ...found.datasets.filter((d) => d.signal).map((d) => d.path)]);
@@ -186,8 +353,20 @@ function candidatesOf(found: Found): CubeDatasetCandidate[] {
     cubes.find((d) => found.nxSignals.includes(d.path)) ??
     cubes.find((d) => signalPaths.has(d.path)) ??
     [...cubes].sort((a, b) => size(b.shape) - size(a.shape))[0];
+  const index = indexDatasets(found);
   return cubes
-    .map((d) => ({ path: d.path, shape: d.shape as [number, number, number], dtype: d.dtype!, preferred: d === preferred }))
+    .map((d): CubeDatasetCandidate => {
+      const { channelAxis, from } = decideChannelAxis(axisFacts(f, found, index, d));
+      return {
+        path: d.path,
+        shape: layoutOf(d.shape, channelAxis).shape,
+        storedShape: d.shape as [number, number, number],
+        channelAxis,
+        axesFrom: from,
+        dtype: d.dtype!,
+        preferred: d === preferred,
+      };
+    })
     .sort((a, b) => Number(b.preferred) - Number(a.preferred) || size(b.shape) - size(a.shape));
 }
 
@@ -195,7 +374,7 @@ function candidatesOf(found: Found): CubeDatasetCandidate[] {
 export async function listCubeDatasets(file: string): Promise<CubeDatasetCandidate[]> {
   const { h5, f } = await openH5(file);
   try {
-    return candidatesOf(walk(f, h5));
+    return candidatesOf(f, walk(f, h5));
   } finally {
     f.close();
   }
@@ -236,7 +415,7 @@ function readSmall(ds: H5Dataset, max: number): number[] | undefined {
  * energy axis (a sibling 1-D dataset, keV unless its units say eV); a sibling `calibration`
  * dataset; `<entry>/instrument/detector/calibration` ([offsetKeV, gainKeV, quadratic]).
  */
-function findCalibration(f: H5File, found: Found, cubePath: string, channels: number): Calibration | undefined {
+function findCalibration(f: H5File, found: Found, cubePath: string, channels: number, channelAxis: ChannelAxis): Calibration | undefined {
   const cubeDs = found.datasets.find((d) => d.path === cubePath)?.ds;
   const groupPath = cubePath.slice(0, cubePath.lastIndexOf('/')) || '/';
   const group = f.get(groupPath) as H5Group;
@@ -244,10 +423,19 @@ function findCalibration(f: H5File, found: Found, cubePath: string, channels: nu
   if (fromAttrs) return fromAttrs;
 
   const byPath = new Map(found.datasets.map((d) => [d.path, d]));
-  // NXdata axes: the last axis names the energy dataset; else a sibling named "energy".
-  const axesAttr = attrValue(group, 'axes');
-  const axes = typeof axesAttr === 'string' ? axesAttr.split(/[,:\s]+/) : Array.isArray(axesAttr) ? (axesAttr as unknown[]).map(String) : [];
-  const energyNames = [axes[axes.length - 1], 'energy', 'energies', 'energy_keV'].filter((n): n is string => !!n && n !== '.');
+  // The dataset the axes metadata names for the channel axis (NXdata `axes` or `<name>_indices`,
+  // the dataset's own `axes`); else a sibling named "energy".
+  const groupAxes = axisNames(attrValue(group, 'axes')) ?? [];
+  const ownAxes = (cubeDs && axisNames(attrValue(cubeDs, 'axes'))) ?? [];
+  const indexed = Object.keys(safeAttrs(group)).filter((a) => a.endsWith('_indices') && numbersOf(attrValue(group, a))?.[0] === channelAxis);
+  const energyNames = [
+    groupAxes.length === 3 ? groupAxes[channelAxis] : groupAxes[groupAxes.length - 1],
+    ...indexed.map((a) => a.slice(0, -'_indices'.length)),
+    ownAxes.length === 3 ? ownAxes[channelAxis] : undefined,
+    'energy',
+    'energies',
+    'energy_keV',
+  ].filter((n): n is string => !!n && n !== '.');
   for (const name of energyNames) {
     const d = byPath.get(join(groupPath, name));
     if (!d || d.shape.length !== 1 || d.shape[0] !== channels || channels < 2) continue;
@@ -270,11 +458,15 @@ function findCalibration(f: H5File, found: Found, cubePath: string, channels: nu
   return undefined;
 }
 
-export async function openHdf5(file: string, opts: { dataset?: string } = {}): Promise<Hdf5Cube> {
+/**
+ * `channelAxis`, when given (the sidecar JSON's "channelAxis"), overrides the
+ * decision for the opened dataset: the user's word for files whose metadata and shape say nothing.
+ */
+export async function openHdf5(file: string, opts: { dataset?: string; channelAxis?: ChannelAxis } = {}): Promise<Hdf5Cube> {
   const { h5, f } = await openH5(file);
   try {
     const found = walk(f, h5);
-    const candidates = candidatesOf(found);
+    const candidates = candidatesOf(f, found);
     let chosen: CubeDatasetCandidate | undefined;
     if (opts.dataset) {
       const want = opts.dataset.startsWith('/') ? opts.dataset : `/${opts.dataset}`;
@@ -294,9 +486,13 @@ export async function openHdf5(file: string, opts: { dataset?: string } = {}): P
     if (!chosen) {
       throw new XrfInputError(file, 'no 3-D numeric dataset (height × width × channels) in the file');
     }
+    if (opts.channelAxis !== undefined && opts.channelAxis !== chosen.channelAxis) {
+      chosen = { ...chosen, channelAxis: opts.channelAxis, axesFrom: 'user', shape: layoutOf(chosen.storedShape, opts.channelAxis).shape };
+    } else if (opts.channelAxis !== undefined) {
+      chosen = { ...chosen, axesFrom: 'user' };
+    }
     const ds = found.datasets.find((d) => d.path === chosen!.path)!.ds;
-    const [H, W, C] = chosen.shape;
-    const cal = findCalibration(f, found, chosen.path, C);
+    const cal = findCalibration(f, found, chosen.path, chosen.shape[2], chosen.channelAxis);
     return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path));
   } catch (e) {
     f.close();
@@ -311,6 +507,10 @@ export class Hdf5Cube implements Cube {
   readonly channels: number;
   readonly dtype: DType;
   readonly datasetPath: string;
+  /** Which stored axis holds the channels (2 = channels last) and what decided it. */
+  readonly channelAxis: ChannelAxis;
+  readonly axesFrom: AxisEvidence;
+  private readonly layout: AxisLayout;
   private closed = false;
 
   constructor(
@@ -322,11 +522,15 @@ export class Hdf5Cube implements Cube {
     /** Every 3-D numeric dataset in the file (the chosen one first when it is the default). */
     readonly candidates: string[],
   ) {
-    [this.height, this.width, this.channels] = chosen.shape;
+    this.layout = layoutOf(chosen.storedShape, chosen.channelAxis);
+    [this.height, this.width, this.channels] = this.layout.shape;
+    this.channelAxis = chosen.channelAxis;
+    this.axesFrom = chosen.axesFrom;
     this.dtype = chosen.dtype;
     this.datasetPath = chosen.path;
   }
 
+  /** Read the hyperslab `ranges` (stored order) into pixel-major `out`. */
   private slice(ranges: [number, number][], count: number, out: Float32Array): void {
     if (this.closed) throw new Error(`${this.path}: cube is closed`);
     let data: unknown;
@@ -338,18 +542,15 @@ export class Hdf5Cube implements Cube {
     if (!ArrayBuffer.isView(data) || (data as unknown as ArrayLike<number>).length !== count) {
       throw new XrfInputError(this.path, `reading ${this.datasetPath} returned no data`);
     }
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-      for (let i = 0; i < count; i++) out[i] = Number(data[i]);
-    } else {
-      out.set(data as unknown as ArrayLike<number>);
-    }
+    const sub = ranges.map(([a, b]) => b - a);
+    toPixelMajor(data as unknown as ArrayLike<number>, sub, this.layout.channelAxis, out);
   }
 
   async readRows(row0: number, nRows: number, out?: Float32Array): Promise<Float32Array> {
     checkRowRange(this, row0, nRows);
     const n = nRows * this.width * this.channels;
     const dst = out ?? new Float32Array(n);
-    this.slice([[row0, row0 + nRows], [0, this.width], [0, this.channels]], n, n === dst.length ? dst : dst.subarray(0, n));
+    this.slice(rowBlockRanges(this.layout, row0, nRows), n, n === dst.length ? dst : dst.subarray(0, n));
     checkFiniteRows(this.path, this.dtype, dst, n, row0, this.width, this.channels);
     return dst;
   }
@@ -357,7 +558,7 @@ export class Hdf5Cube implements Cube {
   async readPixel(row: number, col: number): Promise<Float32Array> {
     checkPixel(this, row, col);
     const out = new Float32Array(this.channels);
-    this.slice([[row, row + 1], [col, col + 1], [0, this.channels]], this.channels, out);
+    this.slice(pixelRanges(this.layout, row, col), this.channels, out);
     checkFinitePixel(this.path, this.dtype, out, row, col);
     return out;
   }

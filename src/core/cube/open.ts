@@ -10,12 +10,18 @@ import { openNpy } from './npy';
 import { openNpz } from './npz';
 import { HDF5_SIGNATURE, openHdf5, listCubeDatasets as listHdf5Datasets, type CubeDatasetCandidate } from './hdf5';
 import { XrfInputError } from '../errors';
+import { readSidecarChannelAxis } from './calibration';
 
 export type { CubeDatasetCandidate } from './hdf5';
 
 export interface OpenCubeOptions {
   /** HDF5: the dataset to open instead of the default (the NXdata signal or the largest 3-D one). */
   dataset?: string;
+  /**
+   * HDF5: which stored axis holds the channels (0, 1 or 2), overriding what the file's metadata or
+   * shape suggest. Without it, the sidecar JSON's "channelAxis" is used when present.
+   */
+  channelAxis?: 0 | 1 | 2;
 }
 
 const BY_EXTENSION: Record<string, CubeFormat> = {
@@ -81,7 +87,7 @@ export async function openCube(file: string, opts: OpenCubeOptions = {}): Promis
       case 'npz':
         return await openNpz(file);
       case 'hdf5':
-        return await openHdf5(file, opts);
+        return await openHdf5(file, { ...opts, channelAxis: opts.channelAxis ?? (await readSidecarChannelAxis(file)) });
     }
   } catch (e) {
     throw asInputError(file, e);

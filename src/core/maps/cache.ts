@@ -29,6 +29,9 @@ export interface FileStamp {
 export interface SummaryCacheKey {
   files: FileStamp[];
   dataset?: string;
+  /** The cube as read: [H, W, C] and, for HDF5, the stored axis of the channels (a sidecar can change it). */
+  shape: [number, number, number];
+  channelAxis?: number;
   windows: RoiWindow[];
   calibration: Calibration;
 }
@@ -47,12 +50,18 @@ async function stamp(file: string): Promise<FileStamp> {
   return { path: path.resolve(file), size: st.size, mtimeMs: st.mtimeMs };
 }
 
-export async function summaryCacheKey(cube: Pick<Cube, 'path' | 'format' | 'datasetPath'>, windows: readonly RoiWindow[], calibration: Calibration): Promise<SummaryCacheKey> {
+export async function summaryCacheKey(
+  cube: Pick<Cube, 'path' | 'format' | 'datasetPath' | 'height' | 'width' | 'channels'> & { channelAxis?: number },
+  windows: readonly RoiWindow[],
+  calibration: Calibration,
+): Promise<SummaryCacheKey> {
   const files = [await stamp(cube.path)];
   if (cube.format === 'rpl') files.push(await stamp(await findRawBeside(cube.path)));
   return {
     files,
     dataset: cube.datasetPath,
+    shape: [cube.height, cube.width, cube.channels],
+    channelAxis: cube.channelAxis,
     windows: windows.map((w) => ({ label: w.label, loChannel: w.loChannel, hiChannel: w.hiChannel })),
     calibration: { offsetKeV: calibration.offsetKeV, gainKeV: calibration.gainKeV },
   };
