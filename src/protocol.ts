@@ -113,6 +113,27 @@ export class Endpoint<Me extends Side, Peer extends Side> {
     this.send({ kind: 'event', type, data });
   }
 
+  /**
+   * Emit, and resolve once the transport has taken the message (VS Code's postMessage promise:
+   * "posted to the webview, or dropped"). A sender of many large events awaits each one so the
+   * extension host never has them all serialised and in flight at once. Resolves false when the
+   * event was not posted now (this end is disposed, or the peer is not ready yet and the event is
+   * held, to be dropped in favour of the `onReady` re-send).
+   */
+  async emitAndWait<K extends keyof Me['emits'] & string>(type: K, data: Me['emits'][K]): Promise<boolean> {
+    const m: Envelope = { kind: 'event', type, data };
+    if (this.disposed) return false;
+    if (!this.peerReady) {
+      this.queue.push(m);
+      return false;
+    }
+    try {
+      return (await this.port.post(m)) !== false;
+    } catch {
+      return false;
+    }
+  }
+
   request<K extends keyof Peer['serves'] & string>(
     type: K,
     params: Peer['serves'][K]['params'],
@@ -251,14 +272,25 @@ export interface ScanInfoData {
 
 export type MapKind = 'total' | 'line' | 'window';
 
-/** One map of the grid. `data` is H·W row-major float32. */
-export interface MapData {
+/** What the grid needs to lay out one map before its values arrive. */
+export interface MapMeta {
   id: string;
   label: string;
   kind: MapKind;
   loChannel?: number;
   hiChannel?: number;
+}
+
+/** One map of the grid. `data` is H·W row-major float32. */
+export interface MapData extends MapMeta {
   data: Float32Array;
+}
+
+/** The view's display choices for one file, remembered across closing and reopening it. */
+export interface ScanViewState {
+  display: DisplaySettings;
+  /** Id of the enlarged map (`total`, `line:Fe K`, `window:620-661`); absent for the grid. */
+  selectedMap?: string;
 }
 
 export interface SpectraData {
@@ -268,7 +300,10 @@ export interface SpectraData {
 }
 
 export interface ScanInitData {
+  /** The display remembered for this file, else the settings' defaults. */
   display: DisplaySettings;
+  /** The map the user had enlarged in this file, if any (restored once the map is listed). */
+  selectedMap?: string;
   lines: string[];
   /** Restricted Mode: viewing only (the view says what is off and why). */
   trusted: boolean;
@@ -297,8 +332,17 @@ export interface ScanHostSide extends Side {
     opening: { file: string; fileName: string };
     info: ScanInfoData;
     progress: Progress & { label: string };
-    /** The pass finished: spectra and every map at once; the grid then draws. */
-    summary: { spectra: SpectraData; maps: MapData[] };
+    /**
+     * The pass finished: the spectra and the list of maps, without their values (the grid lays out
+     * placeholders at once). `pass` names this delivery: the `map` events that follow carry it.
+     */
+    summary: { pass: number; spectra: SpectraData; maps: MapMeta[] };
+    /**
+     * One map's values, one event per map in the summary's order (total counts, lines, windows).
+     * A view drops a `map` whose `pass` is not that of the last summary it got: it belongs to a
+     * superseded pass (or an earlier delivery) and must never be shown under the current list.
+     */
+    map: { pass: number; map: MapData };
     error: ErrorViewData;
     /** A user-visible note (e.g. "exported to …", "Restricted Mode: …"). */
     notice: { level: 'info' | 'warning' | 'error'; message: string };
@@ -311,5 +355,8 @@ export interface ScanWebviewSide extends Side {
     /** How a map is displayed right now (the "Export Map…" command exports PNGs as displayed). */
     displayOf: { params: { mapId: string }; result: { display: DisplaySettings; lo: number; hi: number } };
   };
-  emits: Record<string, never>;
+  emits: {
+    /** The user changed the display or enlarged / left a map: the host remembers it for this file. */
+    viewState: ScanViewState;
+  };
 }

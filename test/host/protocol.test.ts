@@ -156,3 +156,23 @@ test('messages that are not ours are ignored', async () => {
   const r = await view.request('double', { values: new Float32Array([5]) });
   assert.equal(r.values[0], 5);
 });
+
+test('emitAndWait resolves once the transport has delivered the event; false while the peer is not ready or after dispose', async () => {
+  const { ports, host, view } = pair();
+  const got: number[] = [];
+  view.on('progress', (p) => got.push(p.done));
+  assert.equal(await host.emitAndWait('progress', { done: 1, total: 3 }), false, 'held until the view is ready');
+  view.ready();
+  await settle();
+  let release!: () => void;
+  ports.holdToWebview = () => new Promise<void>((r) => (release = r));
+  let resolved = false;
+  const sent = host.emitAndWait('progress', { done: 2, total: 3 }).then((ok) => ((resolved = true), ok));
+  await settle();
+  assert.equal(resolved, false, 'not resolved while the transport holds the message');
+  release();
+  assert.equal(await sent, true);
+  assert.deepEqual(got, [1, 2], 'delivered before the promise resolved (the held one went out on ready: this host has no onReady re-send)');
+  host.dispose();
+  assert.equal(await host.emitAndWait('progress', { done: 3, total: 3 }), false);
+});

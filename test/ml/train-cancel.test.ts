@@ -92,7 +92,7 @@ test('cancelling before the first epoch ends still saves a loadable model (the i
   assert.ok(Number.isNaN(r.bestValLoss));
   const meta = await readModelMetadata(r.modelDir);
   assert.equal(meta.bestValLoss, null);
-  assert.deepEqual(meta.history, { train: [], val: [] });
+  assert.deepEqual(meta.history, { train: [], val: [], trainObjective: [] });
   const { tf } = await initBackend('wasm');
   (await loadModelDir(tf, r.modelDir)).model.dispose();
 });

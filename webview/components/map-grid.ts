@@ -1,15 +1,20 @@
 /**
  * <xrf-map-grid>: every map of a scan as tiles sharing one viewport, or one map enlarged (with the
  * export buttons). Stateless about data: the scan view passes maps, contrast ranges and the viewport.
+ * A map listed without its values yet is a placeholder tile of the same size (the scan editor lists
+ * every map at once and sends their values one by one).
  * `data-state` is "empty", "drawing" or "ready" (every shown map drawn): end-to-end tests wait on it.
  */
 import { LitElement, html, css } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { DisplaySettings, ExportFormat, MapData } from '../../src/protocol';
+import type { DisplaySettings, ExportFormat, MapMeta } from '../../src/protocol';
 import type { Viewport } from '../lib/viewport';
 import '../controls/controls';
 import './map-view';
+
+/** A map of the grid; `data` is absent while its values are on their way (a placeholder is shown). */
+export type GridMap = MapMeta & { data?: Float32Array };
 
 const EXPORTS: { format: ExportFormat; label: string; title: string }[] = [
   { format: 'png', label: 'PNG', title: 'Export as PNG, as displayed' },
@@ -26,7 +31,7 @@ export class XrfMapGrid extends LitElement {
     .bar { display: flex; align-items: center; gap: 6px; margin-bottom: 6px; flex-wrap: wrap; }
     .spacer { flex: 1; }
   `;
-  @property({ attribute: false }) maps: MapData[] = [];
+  @property({ attribute: false }) maps: GridMap[] = [];
   @property({ type: Number }) imgWidth = 1;
   @property({ type: Number }) imgHeight = 1;
   @property({ attribute: false }) display!: DisplaySettings;
@@ -44,19 +49,19 @@ export class XrfMapGrid extends LitElement {
     this.addEventListener('map-drawn', (e) => {
       const id = (e as CustomEvent<{ id: string }>).detail.id;
       const m = this.maps.find((x) => x.id === id);
-      if (m) this.drawn.add(m.data);
+      if (m?.data) this.drawn.add(m.data);
       this.updateState();
     });
   }
 
-  private shown(): MapData[] {
+  private shown(): GridMap[] {
     const big = this.enlarged ? this.maps.find((m) => m.id === this.enlarged) : undefined;
     return big ? [big] : this.maps;
   }
 
   private updateState(): void {
     const shown = this.shown();
-    this.dataset.state = shown.length === 0 ? 'empty' : shown.every((m) => this.drawn.has(m.data)) ? 'ready' : 'drawing';
+    this.dataset.state = shown.length === 0 ? 'empty' : shown.every((m) => m.data && this.drawn.has(m.data)) ? 'ready' : 'drawing';
   }
 
   protected override willUpdate(): void {
@@ -75,7 +80,9 @@ export class XrfMapGrid extends LitElement {
           <span>Export:</span>
           ${EXPORTS.map(
             (x) =>
-              html`<xrf-button data-export=${x.format} label=${x.title} @click=${() => this.fire('export-map', { id: big.id, format: x.format })}>${x.label}</xrf-button>`,
+              html`<xrf-button data-export=${x.format} label=${x.title} ?disabled=${!big.data} @click=${() => this.fire('export-map', { id: big.id, format: x.format })}
+                >${x.label}</xrf-button
+              >`,
           )}
         </div>
         ${this.tile(big, true)}`;
@@ -85,7 +92,7 @@ export class XrfMapGrid extends LitElement {
     </div>`;
   }
 
-  private tile(m: MapData, large: boolean) {
+  private tile(m: GridMap, large: boolean) {
     const r = this.ranges.get(m.id) ?? { lo: 0, hi: 1 };
     return html`<xrf-map-view
       .map=${m}

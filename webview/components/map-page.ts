@@ -11,6 +11,7 @@ import { formatValue } from '../lib/ticks';
 import type { Viewport } from '../lib/viewport';
 import '../controls/controls';
 import './map-grid';
+import type { GridMap } from './map-grid';
 import './error-view';
 
 export const COLORMAP_OPTIONS = ['viridis', 'inferno', 'gray'].map((v) => ({ value: v, label: v }));
@@ -62,20 +63,21 @@ export function withPercentiles(d: DisplaySettings, lo: number, hi: number): Dis
   return { ...d, lowPercentile: lo, highPercentile: hi };
 }
 
-export function contrastRanges(maps: MapData[], contrast: ContrastCache, display: DisplaySettings): Map<string, { lo: number; hi: number }> {
+/** The contrast range of each map that has its values (placeholders have none yet). */
+export function contrastRanges(maps: GridMap[], contrast: ContrastCache, display: DisplaySettings): Map<string, { lo: number; hi: number }> {
   const out = new Map<string, { lo: number; hi: number }>();
-  for (const m of maps) out.set(m.id, contrast.range(m.data, display));
+  for (const m of maps) if (m.data) out.set(m.id, contrast.range(m.data, display));
   return out;
 }
 
-/** "Fe K 12.5 · Pb L 3" at one pixel of maps `width` wide. */
-export function pixelValues(maps: MapData[], width: number, p: PixelPos): string {
+/** "Fe K 12.5 · Pb L 3" at one pixel of maps `width` wide ("Pb L …" while a map is still on its way). */
+export function pixelValues(maps: GridMap[], width: number, p: PixelPos): string {
   const i = p.row * width + p.col;
-  return maps.map((m) => `${m.label} ${formatValue(m.data[i], 4)}`).join(' · ');
+  return maps.map((m) => `${m.label} ${m.data ? formatValue(m.data[i], 4) : '…'}`).join(' · ');
 }
 
 export interface MapGridOptions {
-  maps: MapData[];
+  maps: GridMap[];
   width: number;
   height: number;
   display: DisplaySettings;
@@ -125,13 +127,17 @@ export interface ExportMapParams {
  */
 export async function exportShownMap(
   send: (params: ExportMapParams, opts: { timeoutMs: number }) => Promise<unknown>,
-  m: MapData | undefined,
+  m: GridMap | undefined,
   contrast: ContrastCache,
   display: DisplaySettings,
   format: ExportFormat,
   fail: (what: string, e: unknown) => void,
 ): Promise<void> {
   if (!m) return;
+  if (!m.data) {
+    fail('Export', new Error(`the values of ${m.label} have not arrived yet`));
+    return;
+  }
   const r = contrast.range(m.data, display);
   try {
     // The save dialog waits for the user: no short timeout.

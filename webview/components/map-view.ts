@@ -2,7 +2,8 @@
  * <xrf-map-view>: one map on a canvas with its title and colorbar. Wheel zooms at the cursor, drag
  * pans, the keyboard zooms (+ −), pans (arrows) and resets (0); hovering reports the pixel under the
  * cursor, a click picks it. The viewport is owned by the parent (all maps of a grid move together):
- * this element only reports `viewport-change` and draws what it is given.
+ * this element only reports `viewport-change` and draws what it is given. A map without `data` yet is
+ * a placeholder: same frame and size, "loading" instead of the image, no colorbar values.
  *
  * Events (bubbling, composed): viewport-change {viewport}, pixel-hover {row, col} | null,
  * pixel-pick {row, col}, enlarge {id}, leave-enlarged.
@@ -11,7 +12,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { renderMapRGBA } from '../../src/core/render/render-map';
-import type { DisplaySettings, MapData } from '../../src/protocol';
+import type { DisplaySettings, MapMeta } from '../../src/protocol';
 import { hitPixel, imageToScreenTransform, panBy, viewportForKey, zoomAt, type Size, type Viewport } from '../lib/viewport';
 import './colorbar';
 import { RedrawOnResize } from './redraw-on-resize';
@@ -32,9 +33,11 @@ export class XrfMapView extends LitElement {
     canvas:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
     .enlarge { background: none; border: none; color: var(--vscode-icon-foreground, var(--vscode-foreground)); cursor: pointer; padding: 0 4px; font-size: 14px; }
     .enlarge:focus { outline: 1px solid var(--vscode-focusBorder); }
+    .pending { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; pointer-events: none; color: var(--vscode-descriptionForeground); font-size: 0.9em; }
+    .pending-bar { visibility: hidden; }
   `;
 
-  @property({ attribute: false }) map!: MapData;
+  @property({ attribute: false }) map!: MapMeta & { data?: Float32Array };
   @property({ type: Number }) imgWidth = 1;
   @property({ type: Number }) imgHeight = 1;
   @property({ attribute: false }) display!: DisplaySettings;
@@ -52,6 +55,7 @@ export class XrfMapView extends LitElement {
 
   override render() {
     const label = this.map.label;
+    const pending = !this.map.data;
     const aspect = `${this.imgWidth} / ${this.imgHeight}`;
     return html`<div class="head">
         <span class="title" title=${label}>${label}</span>
@@ -65,8 +69,10 @@ export class XrfMapView extends LitElement {
           data-line=${label}
           data-map-id=${this.map.id}
           data-kind="map"
+          data-pending=${pending ? 'true' : nothing}
           role="img"
-          aria-label=${`${label} map, ${this.imgHeight} by ${this.imgWidth} pixels. Arrows pan, plus and minus zoom, 0 resets${this.large ? ', Escape returns to the grid' : ', Enter enlarges'}.`}
+          aria-busy=${pending ? 'true' : 'false'}
+          aria-label=${`${label} map, ${this.imgHeight} by ${this.imgWidth} pixels${pending ? ', loading' : ''}. Arrows pan, plus and minus zoom, 0 resets${this.large ? ', Escape returns to the grid' : ', Enter enlarges'}.`}
           @wheel=${this.onWheel}
           @pointerdown=${this.onPointerDown}
           @pointermove=${this.onPointerMove}
@@ -74,8 +80,9 @@ export class XrfMapView extends LitElement {
           @pointerleave=${() => fire(this, 'pixel-hover', null)}
           @keydown=${this.onKey}
         ></canvas>
+        ${pending ? html`<div class="pending" aria-hidden="true">loading…</div>` : nothing}
       </div>
-      <xrf-colorbar .colormap=${this.display.colormap} .scaling=${this.display.scaling} .lo=${this.lo} .hi=${this.hi}></xrf-colorbar>`;
+      <xrf-colorbar class=${pending ? 'pending-bar' : ''} .colormap=${this.display.colormap} .scaling=${this.display.scaling} .lo=${this.lo} .hi=${this.hi}></xrf-colorbar>`;
   }
 
   protected override updated(): void {
@@ -91,15 +98,15 @@ export class XrfMapView extends LitElement {
   }
 
   /** The map as an image at 1 screen pixel per map pixel, re-rendered only when data or display change. */
-  private mapImage(): HTMLCanvasElement {
+  private mapImage(data: Float32Array): HTMLCanvasElement {
     const key = `${this.display.colormap}|${this.display.scaling}|${this.lo}|${this.hi}|${this.imgWidth}x${this.imgHeight}`;
-    if (this.image && this.image.key === key && this.image.data === this.map.data) return this.image.canvas;
+    if (this.image && this.image.key === key && this.image.data === data) return this.image.canvas;
     const c = document.createElement('canvas');
     c.width = this.imgWidth;
     c.height = this.imgHeight;
-    const rgba = renderMapRGBA(this.map.data, this.imgWidth, this.imgHeight, { colormap: this.display.colormap, scale: this.display.scaling, lo: this.lo, hi: this.hi });
+    const rgba = renderMapRGBA(data, this.imgWidth, this.imgHeight, { colormap: this.display.colormap, scale: this.display.scaling, lo: this.lo, hi: this.hi });
     c.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, this.imgWidth, this.imgHeight), 0, 0);
-    this.image = { key, data: this.map.data, canvas: c };
+    this.image = { key, data, canvas: c };
     return c;
   }
 
@@ -116,10 +123,17 @@ export class XrfMapView extends LitElement {
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    const fresh = !this.image || this.image.data !== this.map.data;
-    const image = this.mapImage();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, w, h);
+    const data = this.map.data;
+    if (!data) {
+      // A placeholder (the same tile may have shown the previous pass's map: forget it).
+      this.image = undefined;
+      delete canvas.dataset.drawn;
+      return;
+    }
+    const fresh = !this.image || this.image.data !== data;
+    const image = this.mapImage(data);
     const t = imageToScreenTransform(this.viewport, this.img(), css);
     ctx.setTransform(t.s * dpr, 0, 0, t.s * dpr, t.ox * dpr, t.oy * dpr);
     ctx.imageSmoothingEnabled = false;

@@ -2,11 +2,17 @@
  * <xrf-scan-view>: the scan editor's page. Holds the view state (maps, spectra, display settings,
  * viewport, picked pixel) and talks to the host through the Endpoint; the map grid, the spectrum and
  * the error view are standalone components it feeds.
+ *
+ * Maps arrive as a `summary` listing them (the grid lays out placeholders) and then one `map` event
+ * each; a `map` whose `pass` is not the last summary's is from a superseded delivery and dropped.
+ * Display changes and the enlarged map are reported to the host (`viewState`), which remembers them
+ * for this file and restores them in `init`.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Endpoint } from '../../src/protocol';
 import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../src/protocol';
+import type { GridMap } from './map-grid';
 import { fitViewport, type Viewport } from '../lib/viewport';
 import { ContrastCache } from '../lib/contrast';
 import type { PixelSpectrum } from './spectrum';
@@ -49,7 +55,7 @@ export class XrfScanView extends LitElement {
   @state() private fileName = '';
   @state() private info: ScanInfoData | undefined;
   @state() private progress: { done: number; total: number; label: string } | undefined;
-  @state() private maps: MapData[] = [];
+  @state() private maps: GridMap[] = [];
   @state() private spectra: SpectraData | undefined;
   @state() private display: DisplaySettings = { colormap: 'viridis', scaling: 'linear', lowPercentile: 0.5, highPercentile: 99.5 };
   @state() private lines: string[] = [];
@@ -69,6 +75,10 @@ export class XrfScanView extends LitElement {
   private wantPixel: { row: number; col: number; pinned: boolean } | undefined;
   private pixelBusy = false;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The delivery the listed maps belong to (the last summary's `pass`); undefined before one. */
+  private pass: number | undefined;
+  /** The map to show enlarged whenever it is listed: the user's last choice, or the remembered one. */
+  private selectedMap: string | undefined;
 
   /** Subscribe to the host; main.ts calls endpoint.ready() after this. */
   connect(endpoint: Endpoint<ScanWebviewSide, ScanHostSide>): void {
@@ -77,12 +87,16 @@ export class XrfScanView extends LitElement {
       this.display = d.display;
       this.lines = d.lines;
       this.trusted = d.trusted;
+      // The remembered map applies to a fresh page; later inits (a settings change) must not undo a
+      // choice the user made since, whose viewState may still be on its way to the host.
+      if (this.maps.length === 0) this.selectedMap = d.selectedMap;
     });
     endpoint.on('opening', (d) => {
       this.phase = 'loading';
       this.fileName = d.fileName;
       this.error = undefined;
       this.maps = [];
+      this.pass = undefined;
       this.spectra = undefined;
       this.pixel = this.pickedSpectrum = undefined;
       this.picked = this.hover = undefined;
@@ -98,10 +112,21 @@ export class XrfScanView extends LitElement {
       this.progress = p.label ? p : undefined;
     });
     endpoint.on('summary', (s) => {
-      this.maps = s.maps.map(asMap);
+      this.pass = s.pass;
+      // Placeholders only: never keep a previous pass's values under this list.
+      this.maps = s.maps.map((m) => ({ id: m.id, label: m.label, kind: m.kind, loChannel: m.loChannel, hiChannel: m.hiChannel }));
       this.spectra = { ...s.spectra, sumSpectrum: asF64(s.spectra.sumSpectrum), maxSpectrum: asF32(s.spectra.maxSpectrum) };
       this.phase = 'ready';
       this.progress = undefined;
+      this.enlarged = this.listedSelection();
+    });
+    endpoint.on('map', (d) => {
+      if (d.pass !== this.pass) return;
+      const i = this.maps.findIndex((m) => m.id === d.map.id);
+      if (i < 0) return;
+      const maps = this.maps.slice();
+      maps[i] = asMap(d.map);
+      this.maps = maps;
     });
     endpoint.on('error', (e) => {
       this.error = e;
@@ -112,8 +137,31 @@ export class XrfScanView extends LitElement {
     endpoint.handle('displayOf', ({ mapId }) => {
       const m = this.maps.find((x) => x.id === mapId);
       if (!m) throw new Error(`no map "${mapId}" in the view`);
+      if (!m.data) throw new Error(`the values of ${m.label} have not reached the view yet`);
       return { display: this.display, ...this.contrast.range(m.data, this.display) };
     });
+  }
+
+  /** The remembered / chosen map, if this list has it (lines may have changed since). */
+  private listedSelection(): string | undefined {
+    const id = this.selectedMap;
+    return id && this.maps.some((m) => m.id === id) ? id : undefined;
+  }
+
+  /** The user changed the display: show it, and let the host remember it for this file. */
+  private setDisplay(d: DisplaySettings): void {
+    this.display = d;
+    this.reportViewState();
+  }
+
+  private setEnlarged(id: string | undefined): void {
+    this.enlarged = id;
+    this.selectedMap = id;
+    this.reportViewState();
+  }
+
+  private reportViewState(): void {
+    this.endpoint.emit('viewState', { display: this.display, ...(this.selectedMap ? { selectedMap: this.selectedMap } : {}) });
   }
 
   private showNotice(n: { level: 'info' | 'warning' | 'error'; message: string }): void {
@@ -149,7 +197,7 @@ export class XrfScanView extends LitElement {
                 onViewport: (v) => (this.viewport = v),
                 onHover: (p) => this.onHover(p),
                 onPick: (p) => this.onPick(p),
-                onEnlarged: (id) => (this.enlarged = id),
+                onEnlarged: (id) => this.setEnlarged(id),
                 onExport: (id, format) => this.exportMap(id, format),
               })
             : html`<p>${this.phase === 'loading' ? 'The maps appear when the pass over the scan ends.' : 'No maps.'}</p>`}
@@ -211,7 +259,7 @@ export class XrfScanView extends LitElement {
       ${displayControls(
         d,
         {
-          display: (nd) => (this.display = nd),
+          display: (nd) => this.setDisplay(nd),
           percentiles: (lo, hi) => this.setPercentiles(lo, hi),
           resetView: () => i && (this.viewport = fitViewport(i)),
         },
@@ -227,7 +275,7 @@ export class XrfScanView extends LitElement {
   private setPercentiles(lo: number, hi: number): void {
     const d = withPercentiles(this.display, lo, hi);
     if (typeof d === 'string') this.showNotice({ level: 'warning', message: d });
-    else this.display = d;
+    else this.setDisplay(d);
   }
 
   private pixelValues() {
@@ -281,7 +329,10 @@ export class XrfScanView extends LitElement {
     try {
       // A window over a 20 GB scan is a full pass: allow it its time.
       const m = asMap(await this.endpoint.request('windowMap', { loChannel, hiChannel }, { timeoutMs: 60 * 60_000 }));
-      if (!this.maps.some((x) => x.id === m.id)) this.maps = [...this.maps, m];
+      // Listed already (a placeholder of a reload, or the same window again): fill it; else add it.
+      const i = this.maps.findIndex((x) => x.id === m.id);
+      if (i < 0) this.maps = [...this.maps, m];
+      else if (!this.maps[i].data) this.maps = this.maps.map((x, k) => (k === i ? m : x));
       this.showNotice({ level: 'info', message: `Added the map of ${m.label}.` });
     } catch (e) {
       this.failNotice('Energy-window map', e);

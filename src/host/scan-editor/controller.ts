@@ -4,20 +4,37 @@
  * error view. The provider (./provider.ts) wires it to a real webview, dialogs and settings; tests
  * wire it to a fake port and a fake session.
  *
- * Life of a tab: webview says ready → init → open session → info → progress… → summary (all maps)
- * → pixel / windowMap / setCalibration / exportMap requests. A webview that reloads says ready again
- * and gets the current state re-sent.
+ * Life of a tab: webview says ready → init → open session → info → progress… → summary (the list of
+ * maps, no values) → one `map` event per map, in grid order → pixel / windowMap / setCalibration /
+ * exportMap requests. A webview that reloads says ready again and gets the current state re-sent.
+ * When the scan's files change on disk (a watcher the provider injects) the scan is reopened; when
+ * they are deleted the error view says so.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Endpoint } from '../../protocol';
-import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../protocol';
+import type {
+  DisplaySettings,
+  ErrorViewData,
+  ExportFormat,
+  MapData,
+  MapMeta,
+  ScanHostSide,
+  ScanInitData,
+  ScanInfoData,
+  ScanViewState,
+  ScanWebviewSide,
+  SpectraData,
+} from '../../protocol';
 import type { Calibration, CalibrationSource } from '../../core/cube/cube';
 import { energyOfChannel } from '../../core/cube/cube';
+import { sidecarPath } from '../../core/cube/calibration';
 import type { ScanSummary } from '../../core/maps/summary';
 import type { Progress } from '../../core/util/progress';
-import { isCancelled } from '../../core/errors';
+import { XrfInputError, isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
 import { exportMapToFile, type ExportMapDeps } from '../export/export-map';
+import { ChangeDebouncer, scanFiles, type ScanFiles, type WatchFiles } from './scan-watch';
 
 /** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
 export interface ScanSessionLike {
@@ -65,6 +82,14 @@ export interface ScanControllerDeps {
   log: Logger;
   /** Reveal the log (the error view's "Show log"). */
   showLog(): void;
+  /** Per-file memory of the view's display choices (workspaceState in VS Code); none: nothing is remembered. */
+  viewMemory?: { get(file: string): ScanViewState | undefined; remember(file: string, state: ScanViewState): Promise<void> };
+  /** Watch the scan's files (VS Code's file watcher; a fake in tests); none: changes on disk go unnoticed. */
+  watchFiles?: WatchFiles;
+  /** Whether a file exists (after a change settles: reopen, or say it is gone). Default: the file system. */
+  fileExists?(file: string): Promise<boolean>;
+  /** Quiet time after the last change before reopening (ms; default 500: scanners write files in pieces). */
+  reopenDelayMs?: number;
 }
 
 type Phase = 'opening' | 'ready' | 'error' | 'closed';
@@ -83,6 +108,14 @@ export class ScanEditorController {
   private generation = 0;
   private pass: AbortController | undefined;
   private readonly jobs = new Set<AbortController>();
+  /** Bumped by every summary sent: the `map` events of an older delivery stop. */
+  private delivery = 0;
+  /** The view's display choices for this file, as last reported by the view (or remembered). */
+  private viewState: ScanViewState | undefined;
+  private watching: { files: ScanFiles; watcher: { dispose(): void }; debouncer: ChangeDebouncer } | undefined;
+  private watchStarted = false;
+  /** The sidecar's text when the scan was last read (null: none), to tell our own writes from edits. */
+  private sidecarSeen: string | null | undefined;
 
   constructor(private readonly deps: ScanControllerDeps) {
     const ep = deps.endpoint;
@@ -104,10 +137,17 @@ export class ScanEditorController {
       void this.open();
       return { ok: true as const };
     });
+    ep.on('viewState', (s) => this.rememberViewState(s));
+    this.viewState = deps.viewMemory?.get(deps.file);
   }
 
   get state(): Phase {
     return this.phase;
+  }
+
+  /** A method, not `phase === 'closed'` inline: TypeScript would keep that narrowed across awaits. */
+  private isClosed(): boolean {
+    return this.phase === 'closed';
   }
 
   /** The HDF5 dataset this tab shows: the one chosen in the view, else the one the reader picked (undefined for other formats). */
@@ -118,6 +158,7 @@ export class ScanEditorController {
   /** Open the scan and run the pass. Resolves when the maps are out or the error view is shown. */
   async open(): Promise<void> {
     if (this.phase === 'closed') return;
+    if (!this.watchStarted) void this.startWatching().catch((e) => this.deps.log.warn(`watching ${this.deps.file}: ${String(e)}`));
     const gen = ++this.generation;
     this.pass?.abort();
     const old = this.session;
@@ -133,6 +174,9 @@ export class ScanEditorController {
     this.deps.endpoint.emit('opening', { file: this.deps.file, fileName });
     this.emitProgress({ done: 0, total: 0, label: 'Opening…' });
     const settings = this.deps.settings();
+    // Before the reader looks: an edit made while it reads then still counts as a change.
+    if (this.deps.watchFiles) this.sidecarSeen = await readSidecarText(this.deps.file);
+    if (gen !== this.generation) return;
     try {
       const session = await this.deps.openSession(this.deps.file, {
         dataset: this.dataset,
@@ -183,6 +227,7 @@ export class ScanEditorController {
   async dispose(): Promise<void> {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
+    this.stopWatching();
     this.generation++;
     this.pass?.abort();
     for (const j of this.jobs) j.abort();
@@ -224,7 +269,60 @@ export class ScanEditorController {
     this.phase = 'ready';
     this.lastProgress = undefined;
     this.deps.log.info(`maps of ${path.basename(this.deps.file)} ready in ${Date.now() - t0} ms (${this.maps.length} maps)`);
-    this.sendSummary();
+    void this.sendSummary();
+  }
+
+  // ───────────────────────── changes on disk ─────────────────────────
+
+  private async startWatching(): Promise<void> {
+    this.watchStarted = true;
+    const watch = this.deps.watchFiles;
+    if (!watch) return;
+    const files = await scanFiles(this.deps.file);
+    if (this.phase === 'closed') return;
+    const debouncer = new ChangeDebouncer(this.deps.reopenDelayMs ?? 500, (changed) => void this.filesChanged(changed));
+    // No log per event: a scanner writing in pieces fires dozens; filesChanged logs once they settle.
+    const watcher = watch([...files.data, files.sidecar], (file) => debouncer.touch(file));
+    this.watching = { files, watcher, debouncer };
+  }
+
+  private stopWatching(): void {
+    this.watching?.debouncer.dispose();
+    this.watching?.watcher.dispose();
+    this.watching = undefined;
+  }
+
+  /** The watched files settled after changing: reopen the scan, or show that a file of it is gone. */
+  private async filesChanged(changed: string[]): Promise<void> {
+    const w = this.watching;
+    if (!w || this.isClosed()) return;
+    if (changed.every((f) => f === w.files.sidecar) && (await readSidecarText(this.deps.file)) === this.sidecarSeen) return;
+    const exists = this.deps.fileExists ?? defaultFileExists;
+    for (const f of w.files.data) {
+      if (await exists(f)) continue;
+      if (this.isClosed()) return;
+      this.deps.log.warn(`${f} is gone (deleted or moved)`);
+      await this.showGone(f);
+      return;
+    }
+    if (this.isClosed()) return;
+    const name = path.basename(this.deps.file);
+    this.deps.log.info(`${changed.join(', ')} changed on disk: reopening ${this.deps.file}`);
+    this.deps.endpoint.emit('notice', { level: 'info', message: `${name} changed on disk; reopened.` });
+    await this.open();
+  }
+
+  /** A file of the scan was deleted (or moved away): stop reading and say which. */
+  private async showGone(file: string): Promise<void> {
+    this.generation++;
+    this.pass?.abort();
+    const s = this.session;
+    this.session = undefined;
+    this.info = undefined;
+    this.spectra = undefined;
+    this.maps = [];
+    this.fail(new XrfInputError(file, 'was deleted or moved away; the editor reopens the scan when the file is back'));
+    if (s) await s.close().catch(() => undefined);
   }
 
   private fail(e: unknown): void {
@@ -288,6 +386,8 @@ export class ScanEditorController {
       throw new Error('the calibration needs a finite offset and a positive gain (keV per channel)');
     }
     await s.setCalibration({ offsetKeV: cal.offsetKeV, gainKeV: cal.gainKeV });
+    // The session wrote the sidecar: that change on disk is ours, not a reason to reopen.
+    if (this.deps.watchFiles) this.sidecarSeen = await readSidecarText(this.deps.file);
     // The session reports the new calibration and its source; if it does not, say what was written.
     const fresh = this.describe(s);
     const same = fresh.calibration.offsetKeV === cal.offsetKeV && fresh.calibration.gainKeV === cal.gainKeV;
@@ -323,9 +423,17 @@ export class ScanEditorController {
 
   // ───────────────────────── to the webview ─────────────────────────
 
-  private initData() {
+  private initData(): ScanInitData {
     const s = this.deps.settings();
-    return { display: s.display, lines: s.lines, trusted: this.deps.trusted() };
+    // A file the user set a display for keeps it; other files follow the settings' defaults.
+    const v = this.viewState;
+    return { display: v?.display ?? s.display, selectedMap: v?.selectedMap, lines: s.lines, trusted: this.deps.trusted() };
+  }
+
+  private rememberViewState(s: ScanViewState): void {
+    if (this.phase === 'closed') return;
+    this.viewState = s;
+    void this.deps.viewMemory?.remember(this.deps.file, s).catch((e) => this.deps.log.warn(`remembering the display of ${this.deps.file}: ${String(e)}`));
   }
 
   private emitProgress(p: Progress & { label: string }): void {
@@ -333,9 +441,23 @@ export class ScanEditorController {
     this.deps.endpoint.emit('progress', p);
   }
 
-  private sendSummary(): void {
+  /**
+   * The summary (spectra and the list of maps), then each map's values in its own event, in grid
+   * order. Each post is awaited (VS Code resolves it once the message is handed to the webview), so
+   * only one map is in flight at a time and the first maps draw while the rest follow. A newer
+   * delivery (a reload) or a new pass stops this one: no map of an old pass follows a new summary.
+   */
+  private async sendSummary(): Promise<void> {
     if (!this.spectra) return;
-    this.deps.endpoint.emit('summary', { spectra: this.spectra, maps: [...this.maps, ...this.windowMaps] });
+    const ep = this.deps.endpoint;
+    const pass = ++this.delivery;
+    const gen = this.generation;
+    const maps = [...this.maps, ...this.windowMaps];
+    ep.emit('summary', { pass, spectra: this.spectra, maps: maps.map(metaOf) });
+    for (const map of maps) {
+      if (pass !== this.delivery || gen !== this.generation || this.phase === 'closed') return;
+      await ep.emitAndWait('map', { pass, map });
+    }
   }
 
   /** Everything the view needs to show the current state (first load or a reload). */
@@ -345,7 +467,7 @@ export class ScanEditorController {
     ep.emit('opening', { file: this.deps.file, fileName: path.basename(this.deps.file) });
     if (this.info) ep.emit('info', this.info);
     if (this.phase === 'error' && this.error) ep.emit('error', this.error);
-    else if (this.phase === 'ready') this.sendSummary();
+    else if (this.phase === 'ready') void this.sendSummary();
     else if (this.lastProgress) ep.emit('progress', this.lastProgress);
   }
 
@@ -365,6 +487,28 @@ export class ScanEditorController {
       datasets: datasets && datasets.length > 1 ? datasets : undefined,
     };
   }
+}
+
+function metaOf(m: MapData): MapMeta {
+  const meta: MapMeta = { id: m.id, label: m.label, kind: m.kind };
+  if (m.loChannel !== undefined) meta.loChannel = m.loChannel;
+  if (m.hiChannel !== undefined) meta.hiChannel = m.hiChannel;
+  return meta;
+}
+
+/**
+ * The sidecar's text, null when there is none. Compared whole (not just its calibration): other keys
+ * of it (e.g. an HDF5 channel axis) change how the scan is read too.
+ */
+async function readSidecarText(scanFile: string): Promise<string | null> {
+  return fs.readFile(sidecarPath(scanFile), 'utf8').catch(() => null);
+}
+
+async function defaultFileExists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Total counts first, then one map per ROI window, in the configured line order. */

@@ -5,7 +5,8 @@
  *  - xrfmaps.scanViewerOption, an "option" for .npy/.h5/.hdf5/.nxs, which other tools and our own
  *    ground-truth editor also open: there the user picks "Open With… → XRF Scan", or runs
  *    "XRF Maps: Open Scan…" (also in the explorer's context menu), which opens it in this editor.
- * All reading happens in the ScanSession's worker thread; this file only wires VS Code to the controller.
+ * All reading happens in the ScanSession's worker thread; this file only wires VS Code to the controller:
+ * dialogs, settings, the per-file display memory (workspaceState) and the file watcher.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
@@ -19,6 +20,8 @@ import { xrfLog } from '../log';
 import { xrfStatusBar } from '../status-bar';
 import { ScanEditorController, type ScanSessionLike } from './controller';
 import { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION } from './view-types';
+import { ScanViewMemory } from './view-memory';
+import type { WatchFiles } from './scan-watch';
 
 export { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION, scanViewTypeFor } from './view-types';
 
@@ -30,6 +33,7 @@ class ScanDocument implements vscode.CustomDocument {
 export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<ScanDocument> {
   private readonly controllers = new Map<vscode.WebviewPanel, { controller: ScanEditorController; uri: vscode.Uri }>();
   private active: vscode.WebviewPanel | undefined;
+  private readonly viewMemory: ScanViewMemory;
 
   static register(context: vscode.ExtensionContext): ScanEditorProvider {
     const provider = new ScanEditorProvider(context);
@@ -46,7 +50,9 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
     return provider;
   }
 
-  private constructor(private readonly context: vscode.ExtensionContext) {}
+  private constructor(private readonly context: vscode.ExtensionContext) {
+    this.viewMemory = new ScanViewMemory(context.workspaceState);
+  }
 
   openCustomDocument(uri: vscode.Uri): ScanDocument {
     return new ScanDocument(uri);
@@ -81,6 +87,8 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
       writeFile: (target, parts) => writeFileAtomic(target, parts),
       log,
       showLog: () => log.show(true),
+      viewMemory: this.viewMemory,
+      watchFiles: document.uri.scheme === 'file' ? watchWithVsCode : undefined,
     });
     this.controllers.set(panel, { controller, uri: document.uri });
 
@@ -107,3 +115,27 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
     void controller.open().catch((e) => log.error(`scan editor: ${e instanceof Error ? e.stack : String(e)}`));
   }
 }
+
+/**
+ * VS Code's file watcher on the folders of `files`: a RelativePattern with a folder URI as its base
+ * and a plain pattern is watched non-recursively, inside or outside the workspace folders, and not
+ * subject to files.watcherExclude (the API's documented behaviour since 1.64). One watcher per folder
+ * with "*", filtered by path, so file names with glob characters need no escaping.
+ */
+const watchWithVsCode: WatchFiles = (files, onEvent) => {
+  const caseless = process.platform === 'win32' || process.platform === 'darwin';
+  const norm = (p: string) => (caseless ? path.resolve(p).toLowerCase() : path.resolve(p));
+  const wanted = new Map(files.map((f) => [norm(f), f]));
+  const watchers = [...new Set(files.map((f) => path.dirname(f)))].map((dir) => {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*'));
+    const report = (kind: 'change' | 'delete') => (uri: vscode.Uri) => {
+      const f = wanted.get(norm(uri.fsPath));
+      if (f) onEvent(f, kind);
+    };
+    w.onDidChange(report('change'));
+    w.onDidCreate(report('change'));
+    w.onDidDelete(report('delete'));
+    return w;
+  });
+  return { dispose: () => watchers.forEach((w) => w.dispose()) };
+};

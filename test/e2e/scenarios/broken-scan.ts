@@ -2,11 +2,14 @@
  * Scenario 2: opening a broken scan (a .raw cut to a third of what its header promises) shows the error view naming
  * the file and the problem; the window stays usable: another scan opened afterwards draws its maps, and they show
  * the layout the harness wrote into that file (Fe K rising left to right, Ca K in the top half, Pb L in a central disk).
+ * Then a broken scan outside the workspace folder is repaired on disk while its error view is shown: the editor
+ * notices (VS Code's file watcher on a folder outside the workspace), reopens it by itself and draws its maps.
  */
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { freshEditorArea, openWith, readyMapGrid, type E2EContext } from '../harness/context';
 import { drawnImage, mean, readCanvas, spearman } from '../harness/pixels';
+import { writeKnownScan, writeTruncatedScan } from '../harness/workspace';
 import * as wb from '../harness/workbench';
 import { scanEditorType } from './scan-editor';
 
@@ -51,4 +54,32 @@ export async function scenarioBrokenScan(ctx: E2EContext, log: (s: string) => vo
   const rho = spearman(pb, amplitude['Pb L']);
   log(`Pb L drawn vs written disk rho ${rho.toFixed(3)}`);
   assert.ok(rho > 0.8, `Pb L should fill the central disk (rank correlation with the disk ${rho.toFixed(3)})`);
+
+  await repairedOnDisk(ctx, log);
+}
+
+/** A truncated scan outside the workspace, opened with "Open Scan…", then rewritten whole: the editor reopens it. */
+async function repairedOnDisk(ctx: E2EContext, log: (s: string) => void): Promise<void> {
+  const { page } = ctx.win;
+  const file = join(ctx.tmp, 'outside-workspace', 'repaired.rpl');
+  writeTruncatedScan(file);
+  await freshEditorArea(ctx);
+  await wb.runCommand(page, 'XRF Maps: Open Scan…', { mustExist: true });
+  await wb.answerQuickInput(page, file);
+  const { el } = await wb.waitForWebview(page, '[data-kind="error"]', 60_000);
+  const before = await wb.deepText(el.first());
+  assert.match(before, /repaired\.(raw|rpl)/, `the error view does not name the file outside the workspace: "${before}"`);
+
+  const t0 = Date.now();
+  const scan = writeKnownScan(file, { width: 16, height: 12, channels: 512 });
+  const grid = await readyMapGrid(ctx, 30_000);
+  const text = await wb.webviewText(grid.frame);
+  log(`repaired on disk: maps drawn ${Date.now() - t0} ms after the write (watcher, 500 ms debounce, reopen)`);
+  await wb.screenshot(page, '2-repaired-on-disk');
+  assert.match(text, /repaired\.rpl changed on disk; reopened/, `no notice that the scan was reopened: "${text.slice(0, 400)}"`);
+  const fe = drawnImage(await readCanvas(grid.frame.locator('canvas[data-line="Fe K"]').first()), scan.width, scan.height);
+  assert.ok(fe, 'the reopened scan has no drawn Fe K map');
+  const rho = spearman(fe.lum, scan.amplitude['Fe K']);
+  log(`repaired scan: Fe K drawn vs written rho ${rho.toFixed(3)}`);
+  assert.ok(rho > 0.9, `the reopened scan does not show the rewritten content (Fe K rank correlation ${rho.toFixed(3)})`);
 }
