@@ -268,6 +268,12 @@ export interface ScanInfoData {
   datasetPath?: string;
   /** HDF5 files with several candidate cubes: their paths, for the dataset chooser. */
   datasets?: string[];
+  /**
+   * HDF5: how the dataset stores its axes ("channels × rows × columns") and what decided it
+   * ("NXdata axes", "shape", "default", "user" …): a wrong guess shows as garbled maps, and this says
+   * where to look (docs/scans.md: the sidecar's "channelAxis" overrides).
+   */
+  storedOrder?: { order: string; from: string };
 }
 
 export type MapKind = 'total' | 'line' | 'window';

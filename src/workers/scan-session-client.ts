@@ -23,6 +23,8 @@ export interface ScanInfo {
   datasetPath?: string;
   /** HDF5: every 3-D numeric dataset, the default first. */
   datasets?: string[];
+  /** HDF5: the stored axis order ("channels × rows × columns") and what decided it ("NXdata axes", "shape", "user" …). */
+  storedOrder?: { order: string; from: string };
 }
 
 export interface SessionOpenOptions {

@@ -19,6 +19,7 @@ import { loadCachedSummary, storeCachedSummary, summaryCacheKey } from '../core/
 import { tokenFromSignal } from '../core/util/progress';
 import { defaultPassThreads, parallelAggregate, passThreadsFor } from './scan-pass-pool';
 import { XrfInputError } from '../core/errors';
+import { describeStoredOrder } from '../core/cube/hdf5-axes';
 
 const port = parentPort;
 if (!port) throw new Error('scan-session.worker must run in a worker thread');
@@ -82,6 +83,7 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
         calibration,
         datasetPath: c.datasetPath,
         datasets: c instanceof Hdf5Cube ? c.candidates : undefined,
+        storedOrder: c instanceof Hdf5Cube ? { order: describeStoredOrder(c.channelAxis), from: c.axesFrom } : undefined,
       };
       return { result: info };
     }

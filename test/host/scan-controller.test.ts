@@ -343,6 +343,7 @@ test('choosing another HDF5 dataset reopens the scan with it', async () => {
       asked.push(o.dataset);
       const s = new FakeSession();
       (s.info as ScanSessionLike['info']).datasets = ['/entry/data/cube', '/entry/other'];
+      (s.info as ScanSessionLike['info']).storedOrder = { order: 'channels × rows × columns', from: 'NXdata axes' };
       return s;
     },
   });
@@ -351,6 +352,7 @@ test('choosing another HDF5 dataset reopens the scan with it', async () => {
   await t.controller.open();
   await settle();
   assert.deepEqual(t.seen.info[0].datasets, ['/entry/data/cube', '/entry/other']);
+  assert.deepEqual(t.seen.info[0].storedOrder, { order: 'channels × rows × columns', from: 'NXdata axes' }, 'the view is told how the axes were read');
   await t.view.request('chooseDataset', { datasetPath: '/entry/other' });
   for (let i = 0; i < 20 && asked.length < 2; i++) await settle();
   assert.deepEqual(asked, [undefined, '/entry/other']);

@@ -27,7 +27,7 @@ test('session: info, summary equal to the in-process pass, pixel, window map, er
     const { file, v } = await writeScan(dir, 'painting.npy', H, W, C, { calibration: cal, lines: ['Fe K'] });
     const s = await ScanSession.open(file);
     try {
-      assert.deepEqual(s.info, { path: file, format: 'npy', height: H, width: W, channels: C, dtype: 'u2', calibration: { ...cal, source: 'sidecar' }, datasetPath: undefined, datasets: undefined });
+      assert.deepEqual(s.info, { path: file, format: 'npy', height: H, width: W, channels: C, dtype: 'u2', calibration: { ...cal, source: 'sidecar' }, datasetPath: undefined, datasets: undefined, storedOrder: undefined });
       const progress: Progress[] = [];
       const sum = await s.summary(LINES, { onProgress: (p) => progress.push(p) });
       const cube = await openCube(file);
@@ -168,10 +168,20 @@ test('session: a bad scan rejects open with the input error; HDF5 lists its cand
     try {
       assert.deepEqual([s.info.format, s.info.datasetPath, s.info.height], ['hdf5', '/a', 2]);
       assert.deepEqual(s.info.datasets, ['/b', '/a']);
+      assert.deepEqual(s.info.storedOrder, { order: 'rows × columns × channels', from: 'default' });
       const sum = await s.summary(['Fe K']);
       assert.equal(sum.totalCounts.length, 6);
     } finally {
       await s.close();
+    }
+    // The sidecar's "channelAxis" turns /a (2 × 3 × 16) into 3 × 16 pixels of 2 channels, and says so.
+    await fs.writeFile(path.join(dir, 'two.json'), JSON.stringify({ channelAxis: 0 }));
+    const t = await ScanSession.open(path.join(dir, 'two.h5'), { dataset: '/a' });
+    try {
+      assert.deepEqual([t.info.height, t.info.width, t.info.channels], [3, 16, 2]);
+      assert.deepEqual(t.info.storedOrder, { order: 'channels × rows × columns', from: 'user' });
+    } finally {
+      await t.close();
     }
   });
 });

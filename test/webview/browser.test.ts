@@ -242,10 +242,16 @@ async function canvasHash(page: Page, selector: string): Promise<string> {
 }
 
 test('the scan view draws every map, hit-tests pixels, shows spectra and adds energy-window maps', { skip }, async () => {
-  const h = await openView(async () => new FakeSession());
+  const h = await openView(async () => {
+    const s = new FakeSession();
+    (s.info as ScanSessionLike['info']).storedOrder = { order: 'channels × rows × columns', from: 'shape' };
+    return s;
+  });
   try {
     const { page } = h;
     await page.locator('[data-state="ready"] canvas[data-line]').first().waitFor({ timeout: 20_000 });
+    // An HDF5 axis order decided by the shape alone is shown, so a wrong guess can be noticed.
+    assert.equal(await page.locator('[data-field="stored-order"]').innerText(), 'stored as channels × rows × columns (from shape)');
     const lines = await page.locator('canvas[data-line]').evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('data-line')));
     assert.deepEqual(lines, ['Total counts', 'Fe K', 'Pb L']);
 

@@ -227,7 +227,9 @@ export class XrfScanView extends LitElement {
         ${i
           ? html`<span class="meta" data-field="shape">${i.format.toUpperCase()} · ${i.height} × ${i.width} pixels × ${i.channels} channels · ${i.dtype}${i.datasetPath
               ? ` · ${i.datasetPath}`
-              : ''}</span>`
+              : ''}</span>${i.storedOrder
+              ? html`<span class="meta" data-field="stored-order" title="Which stored axis holds the channels, and what decided it. If the maps look scrambled, set &quot;channelAxis&quot; (0, 1 or 2) in the scan's sidecar JSON.">stored as ${i.storedOrder.order} (from ${i.storedOrder.from})</span>`
+              : nothing}`
           : nothing}
       </header>
       ${i ? this.calibrationLine(i) : nothing}

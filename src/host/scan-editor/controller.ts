@@ -47,6 +47,7 @@ export interface ScanSessionLike {
     calibration: Calibration & { source: CalibrationSource };
     datasetPath?: string;
     datasets?: readonly (string | { path: string })[];
+    storedOrder?: { order: string; from: string };
   };
   summary(lines: string[], opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<ScanSummary>;
   pixel(row: number, col: number): Promise<Float32Array>;
@@ -485,6 +486,7 @@ export class ScanEditorController {
       calibration: { offsetKeV: i.calibration.offsetKeV, gainKeV: i.calibration.gainKeV, source: i.calibration.source },
       datasetPath: i.datasetPath,
       datasets: datasets && datasets.length > 1 ? datasets : undefined,
+      storedOrder: i.storedOrder ? { ...i.storedOrder } : undefined,
     };
   }
 }
