@@ -15,6 +15,8 @@ import type { Calibration } from '../../src/core/cube/cube';
 import { fakePortPair, settle } from './fake-port';
 import { scanToPredict } from '../../src/host/predict/model-folder';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const FILE = '/scans/painting.npy';
 const H = 4;
 const W = 3;
@@ -153,9 +155,14 @@ function setup(
   return { ports, view, controller, sessions, logs, writes, seen, shown, allMaps, shownLog: () => shownLog };
 }
 
-/** Let deliveries run until `cond` holds (fails the test after ~200 rounds). */
+/**
+ * Let deliveries run until `cond` holds. Spins on setImmediate first (fast deliveries), then polls, so
+ * that real file-system work (the watcher looks for an RPL's .raw in its folder) can finish under load;
+ * fails the test after 10 s.
+ */
 async function until(cond: () => boolean, what = 'the condition'): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await settle(1);
+  const deadline = Date.now() + 10_000;
+  for (let i = 0; !cond() && Date.now() < deadline; i++) await (i < 200 ? settle(1) : sleep(5));
   assert.ok(cond(), `timed out waiting for ${what}`);
 }
 
@@ -561,7 +568,6 @@ function fakeWatcher() {
   return w;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('the scan changes on disk: after the writes settle, one reopen and a notice', async () => {
   const watcher = fakeWatcher();
