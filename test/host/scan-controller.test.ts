@@ -690,6 +690,31 @@ test('display and enlarged map are remembered per file: reopening the same scan 
   await other.controller.dispose();
 });
 
+test('a burst of display changes (a contrast drag) is written once, when it pauses; closing at once still keeps the last', async () => {
+  const store = memoryStore();
+  let writes = 0;
+  const counting = { get: store.get, update: async (k: string, v: unknown) => (writes++, store.update(k, v)) };
+  const memory = new ScanViewMemory(counting);
+  const a = setup({ extra: { viewMemory: memory, rememberDelayMs: 30 } });
+  a.view.ready();
+  await settle();
+  const at = (high: number): DisplaySettings => ({ colormap: 'gray', scaling: 'sqrt', lowPercentile: 1, highPercentile: high });
+  for (let h = 60; h <= 99; h++) a.view.emit('viewState', { display: at(h) });
+  await settle();
+  assert.equal(writes, 0, 'nothing is written while the changes keep coming');
+  await sleep(80);
+  assert.equal(writes, 1);
+  assert.deepEqual(memory.get(FILE)?.display, at(99));
+
+  a.view.emit('viewState', { display: at(90), selectedMap: 'line:Fe K' });
+  await settle();
+  await a.controller.dispose(); // before the quiet time is over
+  assert.equal(writes, 2);
+  assert.deepEqual(memory.get(FILE), { display: at(90), selectedMap: 'line:Fe K' });
+  await sleep(60);
+  assert.equal(writes, 2, 'no late write after the editor closed');
+});
+
 test('a view state that is not one (bad colormap, reversed percentiles) is not remembered', async () => {
   const memory = new ScanViewMemory(memoryStore());
   const a = setup({ extra: { viewMemory: memory } });

@@ -35,6 +35,7 @@ import { XrfInputError, isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
 import { exportMapToFile, type ExportMapDeps } from '../export/export-map';
 import { ChangeDebouncer, scanFiles, type ScanFiles, type WatchFiles } from './scan-watch';
+import { cleanViewState } from './view-memory';
 
 /** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
 export interface ScanSessionLike {
@@ -91,6 +92,8 @@ export interface ScanControllerDeps {
   fileExists?(file: string): Promise<boolean>;
   /** Quiet time after the last change before reopening (ms; default 500: scanners write files in pieces). */
   reopenDelayMs?: number;
+  /** Quiet time before a display change is written to viewMemory (ms; default 400: a contrast drag sends dozens). */
+  rememberDelayMs?: number;
 }
 
 type Phase = 'opening' | 'ready' | 'error' | 'closed';
@@ -98,6 +101,7 @@ type Phase = 'opening' | 'ready' | 'error' | 'closed';
 export class ScanEditorController {
   private session: ScanSessionLike | undefined;
   private phase: Phase = 'opening';
+  private rememberTimer: ReturnType<typeof setTimeout> | undefined;
   private info: ScanInfoData | undefined;
   private spectra: SpectraData | undefined;
   private maps: MapData[] = [];
@@ -227,6 +231,7 @@ export class ScanEditorController {
 
   async dispose(): Promise<void> {
     if (this.phase === 'closed') return;
+    this.writeViewState();
     this.phase = 'closed';
     this.stopWatching();
     this.generation++;
@@ -431,9 +436,23 @@ export class ScanEditorController {
     return { display: v?.display ?? s.display, selectedMap: v?.selectedMap, lines: s.lines, trusted: this.deps.trusted() };
   }
 
+  /** Keeps the latest display at once (a reopen in this window uses it); writes it when the changes pause. */
   private rememberViewState(s: ScanViewState): void {
-    if (this.phase === 'closed') return;
-    this.viewState = s;
+    // A state that is not one (a webview of another version) is neither shown again nor remembered.
+    const clean = cleanViewState(s);
+    if (this.phase === 'closed' || !clean) return;
+    this.viewState = clean;
+    clearTimeout(this.rememberTimer);
+    this.rememberTimer = setTimeout(() => this.writeViewState(), this.deps.rememberDelayMs ?? 400);
+  }
+
+  /** Writes a display change still waiting (also at dispose, so closing right after a change keeps it). */
+  private writeViewState(): void {
+    if (!this.rememberTimer) return;
+    clearTimeout(this.rememberTimer);
+    this.rememberTimer = undefined;
+    const s = this.viewState;
+    if (!s) return;
     void this.deps.viewMemory?.remember(this.deps.file, s).catch((e) => this.deps.log.warn(`remembering the display of ${this.deps.file}: ${String(e)}`));
   }
 
