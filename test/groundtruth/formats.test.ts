@@ -283,13 +283,17 @@ test('TIFF bad input: compressed, truncated, not a TIFF', async () => {
   await withTempDir(async (dir) => {
     const p = path.join(dir, 'm.tif');
     const good = bigEndianU16Tiff(3, 2, [1, 2, 3, 4, 5, 6], 'Mn_K');
-    const lzw = Uint8Array.from(good);
-    // Compression is the 4th entry: set it to 5 (LZW).
-    const dv = new DataView(lzw.buffer);
-    const ifd = dv.getUint32(4);
-    dv.setUint16(ifd + 2 + 3 * 12 + 8, 5);
-    await fs.writeFile(p, lzw);
-    await rejectsWith(readGroundTruth(p), p, /compressed TIFF \(Compression = 5\)/);
+    const relabel = (compression: number) => {
+      const bytes = Uint8Array.from(good);
+      // Compression is the 4th entry.
+      const dv = new DataView(bytes.buffer);
+      dv.setUint16(dv.getUint32(4) + 2 + 3 * 12 + 8, compression);
+      return bytes;
+    };
+    await fs.writeFile(p, relabel(7)); // JPEG
+    await rejectsWith(readGroundTruth(p), p, /compression 7 is not supported \(readable: none, LZW, Deflate, PackBits\)/);
+    await fs.writeFile(p, relabel(5)); // raw samples labelled LZW
+    await rejectsWith(readGroundTruth(p), p, /strip 0 (is corrupt \(LZW\)|decompresses to \d+ bytes, \d+ needed)/);
     await fs.writeFile(p, good.subarray(0, 40));
     await rejectsWith(readGroundTruth(p), p, /beyond the end of the file/);
     await fs.writeFile(p, 'II*\0garbage');

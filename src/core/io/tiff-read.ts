@@ -1,6 +1,7 @@
 /**
- * Baseline TIFF pages for map files: uncompressed, one sample per pixel, strips (PyMca's TiffIO,
- * tifffile and ImageJ write these), little- or big-endian, every page of a multi-page file.
+ * TIFF pages for map files: one sample per pixel, in strips (PyMca's TiffIO, tifffile and ImageJ
+ * write these) or tiles, uncompressed or LZW / Deflate / PackBits with or without a predictor
+ * (tiff-codecs.ts), little- or big-endian, every page of a multi-page file.
  * Sample formats: unsigned/signed integers of 8/16/32 bits and IEEE floats of 32/64 bits; all
  * returned as float32. Each page's label comes from PageName (285) or ImageDescription (270) —
  * PyMca writes the map's title there, padded with spaces.
@@ -9,6 +10,7 @@ import { XrfInputError } from '../errors';
 import { readInputBytes } from './read-input';
 import { decodeSamplesOf } from '../cube/decode';
 import type { DType } from '../cube/cube';
+import { decompressSegment, TIFF_COMPRESSIONS, undoFloatPredictor, undoHorizontalPredictor } from './tiff-codecs';
 
 export interface TiffPage {
   height: number;
@@ -89,11 +91,11 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
     const compression = one(259, 1);
     const spp = one(277, 1);
     const fmt = one(339, 1);
-    if (compression !== 1) throw new XrfInputError(file, `page ${n}: compressed TIFF (Compression = ${compression}) is not supported; save uncompressed`);
+    if (!(compression in TIFF_COMPRESSIONS)) {
+      throw new XrfInputError(file, `page ${n}: TIFF compression ${compression} is not supported (readable: none, LZW, Deflate, PackBits); save with one of those`);
+    }
     if (spp !== 1) throw new XrfInputError(file, `page ${n}: ${spp} samples per pixel; maps need one (grey) sample`);
-    if (tags.has(322)) throw new XrfInputError(file, `page ${n}: tiled TIFF is not supported; save with strips`);
     if (width <= 0 || height <= 0) throw new XrfInputError(file, `page ${n}: zero size ${width}×${height}`);
-    const bps = bits / 8;
     let dtype: DType;
     if (fmt === 3 && bits === 32) dtype = 'f4';
     else if (fmt === 3 && bits === 64) dtype = 'f8';
@@ -104,23 +106,50 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
     else if (fmt === 2 && bits === 16) dtype = 'i2';
     else if (fmt === 2 && bits === 32) dtype = 'i4';
     else throw new XrfInputError(file, `page ${n}: unsupported sample type (SampleFormat ${fmt}, ${bits} bits)`);
-    const offsetsE = tags.get(273);
-    const countsE = tags.get(279);
-    if (!offsetsE) throw new XrfInputError(file, `page ${n}: no StripOffsets`);
-    const offsets = values(offsetsE);
-    const rowsPerStrip = Math.min(one(278, height), height);
-    const rowBytes = width * bps;
-    const counts = countsE ? values(countsE) : offsets.map((_, s) => Math.min(rowsPerStrip, height - s * rowsPerStrip) * rowBytes);
-    const expectStrips = Math.ceil(height / rowsPerStrip);
-    if (offsets.length < expectStrips) throw new XrfInputError(file, `page ${n}: ${offsets.length} strips for ${height} rows of ${rowsPerStrip}`);
+    const predictor = one(317, 1);
+    if (predictor !== 1 && predictor !== 2 && predictor !== 3) throw new XrfInputError(file, `page ${n}: unknown TIFF predictor ${predictor}`);
+    if (predictor === 3 && fmt !== 3) throw new XrfInputError(file, `page ${n}: the floating-point predictor on integer samples`);
+    const layout = segmentLayout(tags, one, values, width, height, file, n);
+    const bps = bits / 8;
     const data = new Float32Array(width * height);
-    for (let s = 0; s < expectStrips; s++) {
-      const rows = Math.min(rowsPerStrip, height - s * rowsPerStrip);
-      const need = rows * rowBytes;
-      if (counts[s] < need) throw new XrfInputError(file, `page ${n}: strip ${s} holds ${counts[s]} bytes, ${need} needed`);
-      inFile(offsets[s], need, `page ${n}, strip ${s}`);
-      const base = s * rowsPerStrip * width;
-      decodeSamplesOf(bytes.subarray(offsets[s]), { dtype, littleEndian: le }, rows * width, data, base);
+    const tile = layout.tiled ? new Float32Array(layout.segWidth * layout.segHeight) : undefined;
+    for (let s = 0; s < layout.count; s++) {
+      const across = Math.ceil(width / layout.segWidth);
+      const row0 = layout.tiled ? Math.floor(s / across) * layout.segHeight : s * layout.segHeight;
+      const col0 = layout.tiled ? (s % across) * layout.segWidth : 0;
+      // A strip holds only the rows left; a tile is always whole (padded at the right and bottom edges).
+      const rows = layout.tiled ? layout.segHeight : Math.min(layout.segHeight, height - row0);
+      const need = rows * layout.segWidth * bps;
+      const where = `page ${n}, ${layout.tiled ? 'tile' : 'strip'} ${s}`;
+      const stored = layout.counts[s];
+      if (compression === 1 && stored < need) throw new XrfInputError(file, `${where} holds ${stored} bytes, ${need} needed`);
+      inFile(layout.offsets[s], compression === 1 ? need : stored, where);
+      let raw = bytes.subarray(layout.offsets[s], layout.offsets[s] + (compression === 1 ? need : stored));
+      if (compression !== 1 || predictor !== 1) {
+        try {
+          raw = decompressSegment(compression, raw, need);
+        } catch (e) {
+          throw new XrfInputError(file, `${where} is corrupt (${TIFF_COMPRESSIONS[compression]}): ${(e as Error).message}`);
+        }
+        if (raw.length < need) throw new XrfInputError(file, `${where} decompresses to ${raw.length} bytes, ${need} needed (truncated or corrupt)`);
+        // The codecs return fresh buffers except for "none": the predictor works in place, so copy that one.
+        if (compression === 1) raw = raw.slice();
+      }
+      let littleEndian = le;
+      if (predictor === 2) undoHorizontalPredictor(raw, layout.segWidth, rows, bps, le);
+      else if (predictor === 3) {
+        raw = undoFloatPredictor(raw, layout.segWidth, rows, bps);
+        littleEndian = true;
+      }
+      if (!tile) {
+        decodeSamplesOf(raw, { dtype, littleEndian }, rows * width, data, row0 * width);
+        continue;
+      }
+      decodeSamplesOf(raw, { dtype, littleEndian }, tile.length, tile, 0);
+      const w = Math.min(layout.segWidth, width - col0);
+      for (let r = 0; r < rows && row0 + r < height; r++) {
+        data.set(tile.subarray(r * layout.segWidth, r * layout.segWidth + w), (row0 + r) * width + col0);
+      }
     }
     const pageName = tags.get(285) ? ascii(tags.get(285)!).trim() : '';
     const desc = tags.get(270) ? ascii(tags.get(270)!).trim() : '';
@@ -131,6 +160,54 @@ export function decodeTiff(bytes: Uint8Array, file: string): TiffPage[] {
   }
   if (pages.length === 0) throw new XrfInputError(file, 'TIFF has no pages');
   return pages;
+}
+
+interface SegmentLayout {
+  tiled: boolean;
+  /** Strips: the image width and RowsPerStrip; tiles: TileWidth × TileLength. */
+  segWidth: number;
+  segHeight: number;
+  count: number;
+  offsets: number[];
+  /** Stored bytes per segment (needed to know where compressed data ends). */
+  counts: number[];
+}
+
+/** Where the pixel data of a page is: strips (StripOffsets …) or tiles (TileOffsets …). */
+function segmentLayout(
+  tags: Map<number, Entry>,
+  one: (tag: number, fallback?: number) => number,
+  values: (e: Entry) => number[],
+  width: number,
+  height: number,
+  file: string,
+  n: number,
+): SegmentLayout {
+  const compressed = one(259, 1) !== 1;
+  if (tags.has(322) || tags.has(324)) {
+    const tw = one(322);
+    const th = one(323);
+    if (tw <= 0 || th <= 0) throw new XrfInputError(file, `page ${n}: zero tile size ${tw}×${th}`);
+    const offsetsE = tags.get(324);
+    const countsE = tags.get(325);
+    if (!offsetsE || !countsE) throw new XrfInputError(file, `page ${n}: tiled, but TileOffsets or TileByteCounts is missing`);
+    const count = Math.ceil(width / tw) * Math.ceil(height / th);
+    const offsets = values(offsetsE);
+    const counts = values(countsE);
+    if (offsets.length < count || counts.length < count) throw new XrfInputError(file, `page ${n}: ${Math.min(offsets.length, counts.length)} tiles for a ${width}×${height} image of ${tw}×${th} tiles (${count} needed)`);
+    return { tiled: true, segWidth: tw, segHeight: th, count, offsets, counts };
+  }
+  const offsetsE = tags.get(273);
+  if (!offsetsE) throw new XrfInputError(file, `page ${n}: no StripOffsets`);
+  const countsE = tags.get(279);
+  if (!countsE && compressed) throw new XrfInputError(file, `page ${n}: compressed strips without StripByteCounts`);
+  const offsets = values(offsetsE);
+  const rowsPerStrip = Math.min(one(278, height), height);
+  const rowBytes = width * (one(258, 1) / 8);
+  const counts = countsE ? values(countsE) : offsets.map((_, s) => Math.min(rowsPerStrip, height - s * rowsPerStrip) * rowBytes);
+  const count = Math.ceil(height / rowsPerStrip);
+  if (offsets.length < count) throw new XrfInputError(file, `page ${n}: ${offsets.length} strips for ${height} rows of ${rowsPerStrip}`);
+  return { tiled: false, segWidth: width, segHeight: rowsPerStrip, count, offsets, counts };
 }
 
 export async function readTiff(path: string): Promise<TiffPage[]> {
