@@ -34,6 +34,8 @@ export interface SessionOpenOptions {
   calibration?: Calibration;
   /** Where summaries are cached; no caching when absent. */
   cacheDir?: string;
+  /** Folder for the private spill file of a large compressed .npz (default: the OS temp folder, unless it is in RAM). */
+  spillDir?: string;
   /** Rows per block of a pass (default: about 16 MB of samples); for tests and benchmarks. */
   rowsPerBlock?: number;
   /**
@@ -62,7 +64,7 @@ export interface PassRequestOptions {
 // ---- the wire protocol (shared with the worker) ----
 
 export type SessionRequest =
-  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string; rowsPerBlock?: number; passThreads?: number }
+  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string; spillDir?: string; rowsPerBlock?: number; passThreads?: number }
   | { id: number; type: 'summary'; lines: string[] }
   | { id: number; type: 'pixel'; row: number; col: number }
   | { id: number; type: 'windowMap'; loChannel: number; hiChannel: number }
@@ -122,8 +124,8 @@ export class ScanSession {
     const { file, execArgv } = workerEntry('scan-session');
     const session = new ScanSession(new Worker(file, { execArgv }));
     try {
-      const { dataset, calibration, cacheDir, rowsPerBlock, passThreads } = opts;
-      session.scanInfo = (await session.request({ type: 'open', path, dataset, calibration, cacheDir, rowsPerBlock, passThreads })) as ScanInfo;
+      const { dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads } = opts;
+      session.scanInfo = (await session.request({ type: 'open', path, dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads })) as ScanInfo;
       return session;
     } catch (e) {
       await session.worker.terminate();

@@ -7,6 +7,7 @@
  * thread stays free for pixel reads.
  */
 import { parentPort } from 'node:worker_threads';
+import { promises as fs } from 'node:fs';
 import type { Calibration, Cube, ResolvedCalibration } from '../core/cube/cube';
 import type { ScanSummary } from '../core/maps/summary';
 import type { ScanInfo, SessionReply, SessionRequest } from './scan-session-client';
@@ -65,7 +66,9 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       cacheDir = m.cacheDir;
       rowsPerBlock = m.rowsPerBlock;
       passThreads = m.passThreads ?? defaultPassThreads();
-      const c = await openCube(m.path, { dataset: m.dataset });
+      // The spill folder is made on demand; if that fails the cube simply does not spill.
+      if (m.spillDir) await fs.mkdir(m.spillDir, { recursive: true }).catch(() => undefined);
+      const c = await openCube(m.path, { dataset: m.dataset, spillDir: m.spillDir });
       try {
         calibration = await resolveCalibration(c, fallback);
       } catch (e) {

@@ -109,8 +109,10 @@ test('session: the cache makes the second open instant; setCalibration writes th
     const H = 10, W = 10, C = 1024;
     const cacheDir = path.join(dir, 'cache');
     const { file } = await writeScan(dir, 'scan.npy', H, W, C);
-    const first = await ScanSession.open(file, { cacheDir, calibration: { offsetKeV: 0, gainKeV: 0.02 } });
+    const spillDir = path.join(dir, 'storage', 'scan-spill');
+    const first = await ScanSession.open(file, { cacheDir, spillDir, calibration: { offsetKeV: 0, gainKeV: 0.02 } });
     assert.deepEqual(first.info.calibration, { offsetKeV: 0, gainKeV: 0.02, source: 'settings' });
+    assert.deepEqual(await fs.readdir(spillDir), [], 'the spill folder reaches the worker, which makes it (empty: an .npy never spills)');
     const a = await first.summary(LINES);
     await first.close();
     assert.equal((await fs.readdir(cacheDir)).length, 1, 'one cache entry written');

@@ -22,6 +22,8 @@ export interface OpenCubeOptions {
    * shape suggest. Without it, the sidecar JSON's "channelAxis" is used when present.
    */
   channelAxis?: 0 | 1 | 2;
+  /** Compressed .npz: folder for the private spill file of inflated bytes (default the OS temp folder). */
+  spillDir?: string;
 }
 
 const BY_EXTENSION: Record<string, CubeFormat> = {
@@ -85,7 +87,7 @@ export async function openCube(file: string, opts: OpenCubeOptions = {}): Promis
       case 'npy':
         return await openNpy(file);
       case 'npz':
-        return await openNpz(file);
+        return await openNpz(file, { spill: { dir: opts.spillDir } });
       case 'hdf5':
         return await openHdf5(file, { ...opts, channelAxis: opts.channelAxis ?? (await readSidecarChannelAxis(file)) });
     }

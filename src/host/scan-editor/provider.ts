@@ -21,6 +21,7 @@ import { xrfStatusBar } from '../status-bar';
 import { ScanEditorController, type ScanSessionLike } from './controller';
 import { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION } from './view-types';
 import { ScanViewMemory } from './view-memory';
+import { removeStaleSpills } from '../../core/cube/spill-file';
 import type { WatchFiles } from './scan-watch';
 
 export { SCAN_VIEW_TYPE, SCAN_VIEW_TYPE_OPTION, scanViewTypeFor } from './view-types';
@@ -52,6 +53,12 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
 
   private constructor(private readonly context: vscode.ExtensionContext) {
     this.viewMemory = new ScanViewMemory(context.workspaceState);
+    // Spills a killed window left behind (Windows only: elsewhere they are unlinked while open).
+    void removeStaleSpills(this.spillDir());
+  }
+
+  private spillDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'scan-spill');
   }
 
   openCustomDocument(uri: vscode.Uri): ScanDocument {
@@ -77,7 +84,8 @@ export class ScanEditorProvider implements vscode.CustomReadonlyEditorProvider<S
         if (document.uri.scheme !== 'file') {
           throw notOnDiskError(f, document.uri);
         }
-        const session: ScanSessionLike = await ScanSession.open(f, opts);
+        // A large compressed .npz spills its inflated bytes here: on disk, where the OS temp folder may be RAM.
+        const session: ScanSessionLike = await ScanSession.open(f, { ...opts, spillDir: this.spillDir() });
         return session;
       },
       settings: () => currentSettings(document.uri),
