@@ -15,6 +15,7 @@ import { DEFAULT_LINES } from '../src/core/lines';
 import { initBackend } from '../src/core/ml/backend';
 import { trainModel } from '../src/core/ml/train';
 import { predictScan } from '../src/core/ml/predict';
+import { availableCores } from '../src/core/ml/threads';
 import { prepareTrainingData } from '../src/core/ml/dataset';
 import { openCube } from '../src/core/cube/open';
 import { loadModelDir } from '../src/core/ml/model-dir';
@@ -57,7 +58,7 @@ export async function bench(report: (line: string) => void): Promise<void> {
     // Training: samples/s of trainModel's epochs 2…EPOCHS against the same steps on in-memory tensors.
     const rates: number[] = [];
     const r = await trainModel(
-      { model: 'FCN+', train: [{ scan: p.scan, groundTruth: p.truth }], outDir: path.join(dir, 'model'), epochs: EPOCHS, patience: 100, stride: 1, valShare: 0.2, batch: BATCH, seed: 1, backend: 'auto' },
+      { model: 'FCN+', train: [{ scan: p.scan, groundTruth: p.truth }], outDir: path.join(dir, 'model'), epochs: EPOCHS, patience: 100, stride: 1, valShare: 0.2, batch: BATCH, seed: 1, backend: 'auto', threads: 1 },
       { onEvent: (e) => e.kind === 'epoch' && e.epoch > 1 && rates.push(e.samplesPerSec) },
     );
     const pipelineRate = rates.reduce((a, b) => a + b, 0) / rates.length;
@@ -82,10 +83,10 @@ export async function bench(report: (line: string) => void): Promise<void> {
     // Prediction: predictScan (row blocks from the NPY scan, NPY output) against model.predict on the
     // whole scan held in memory.
     const out = path.join(dir, 'pred.npy');
-    await predictScan({ modelDir: r.modelDir, scan: p.scan, out, backend: 'auto' }); // warm-up
+    await predictScan({ modelDir: r.modelDir, scan: p.scan, out, backend: 'auto', threads: 1 }); // warm-up
     await fs.rm(out);
     t = performance.now();
-    await predictScan({ modelDir: r.modelDir, scan: p.scan, out, backend: 'auto' });
+    await predictScan({ modelDir: r.modelDir, scan: p.scan, out, backend: 'auto', threads: 1 });
     const predictRate = (H * W) / ((performance.now() - t) / 1000);
     const loaded = await loadModelDir(tf, r.modelDir);
     const all = tf.randomUniform([H * W, C], 0, 2);
@@ -96,6 +97,26 @@ export async function bench(report: (line: string) => void): Promise<void> {
     all.dispose();
     loaded.model.dispose();
     report(`prediction: predictScan ${predictRate.toFixed(0)} spectra/s vs in-memory predict ${memPredict.toFixed(0)} spectra/s: ratio ${(predictRate / memPredict).toFixed(2)}`);
+
+    // Data-parallel prediction (predict.ts): the same scan on 2 threads (and all cores when more) vs 1,
+    // helpers' start (~0.5 s each, in parallel) included, for FCN+ (the fastest model) and 1DCNN+ (the
+    // slowest; a one-epoch model is enough to time it).
+    const cnn = await trainModel(
+      { model: '1DCNN+', train: [{ scan: p.scan, groundTruth: p.truth }], outDir: path.join(dir, 'cnn'), epochs: 1, patience: 1, stride: 16, valShare: 0.2, batch: BATCH, seed: 1, backend: 'auto', threads: 1 },
+    );
+    for (const [arch, modelDir] of [['FCN+', r.modelDir], ['1DCNN+', cnn.modelDir]] as const) {
+      const rate = async (threads: number) => {
+        await fs.rm(out, { force: true });
+        const t0 = performance.now();
+        await predictScan({ modelDir, scan: p.scan, out, backend: 'auto', threads });
+        return (H * W) / ((performance.now() - t0) / 1000);
+      };
+      const one = await rate(1);
+      for (const n of [...new Set([2, Math.min(availableCores(), 8)])]) {
+        const par = await rate(n);
+        report(`prediction ${arch} on ${n} threads: ${par.toFixed(0)} spectra/s vs one thread ${one.toFixed(0)}: ratio ${(par / one).toFixed(2)}`);
+      }
+    }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

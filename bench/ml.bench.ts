@@ -3,7 +3,9 @@
  * 12 prior spectra, batch 64, on the active backend (XRF_BACKEND=auto|wasm|cpu|tensorflow), beside
  * the PyTorch reference (bench/peers/torch_1dcnn.py: the same 1DCNN+, CPU) run in the same process
  * tree when /usr/bin/python3 has torch. The issue's floor: 1DCNN+ training ≥ 0.25× the reference.
- * Also prints the per-kernel profile of one 1DCNN+ training step.
+ * Also prints the per-kernel profile of one 1DCNN+ training step, and data-parallel training
+ * (parallel-train.ts) of FCN and 1DCNN+ on 2 threads (and all cores when more), as ratios to the
+ * one-thread figure of the same run.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg, cpus } from 'node:os';
@@ -11,6 +13,10 @@ import { join } from 'node:path';
 import { initBackend, parseBackendPref } from '../src/core/ml/backend';
 import { buildModel, MODEL_ARCHS, type ModelArch } from '../src/core/ml/models';
 import { aL1 } from '../src/core/ml/loss';
+import { DataParallelTrainer } from '../src/core/ml/parallel-train';
+import { availableCores } from '../src/core/ml/threads';
+import { flatLayout, trainableVariables } from '../src/core/ml/train-step';
+import type { TF } from '../src/core/ml/backend';
 
 const D = 4096;
 const K = 12;
@@ -94,6 +100,7 @@ export async function bench(report: (line: string) => void): Promise<void> {
     opt.dispose();
     model.dispose();
   }
+  const parallel = await parallelTraining(tf, name, prior, x, y, results, report);
   tf.dispose([x, y, xp]);
 
   const ours = results.get('1DCNN+')!;
@@ -110,7 +117,83 @@ export async function bench(report: (line: string) => void): Promise<void> {
       `1DCNN+ vs PyTorch ${threads} thread${threads > 1 ? 's' : ''}: training ${(ours.train / ref.train).toFixed(2)}×, prediction ${(ours.predict / ref.predict).toFixed(2)}×` +
         (threads === 2 ? `  (floor for training: 0.25×)` : ''),
     );
+    for (const [n, sps] of parallel) report(`1DCNN+ on ${n} threads vs PyTorch ${threads} thread${threads > 1 ? 's' : ''}: training ${(sps / ref.train).toFixed(2)}×`);
   }
+}
+
+/** Steps of `batch` for ~`seconds`, at least 3 after 2 warm-up steps: samples/s. */
+async function samplesPerSec(step: () => unknown, batch: number, seconds: number): Promise<number> {
+  await step();
+  await step();
+  let steps = 0;
+  const t0 = performance.now();
+  while (steps < 3 || (ms(t0) < seconds * 1000 && steps < 50)) {
+    await step();
+    steps++;
+  }
+  return (steps * batch) / (ms(t0) / 1000);
+}
+
+/**
+ * Data-parallel training (the trainer's own step, helpers included) of FCN and 1DCNN+ at 2 threads and
+ * at all cores (when more), as ratios to the one-thread figure above; also one-thread 1DCNN+ at batch
+ * 32 (what a 2-thread shard of 64 is) and the per-step cost of publishing FCN's 2.1 M weights.
+ * Returns 1DCNN+'s samples/s per thread count, for the ratio to the reference.
+ */
+async function parallelTraining(
+  tf: TF,
+  backend: string,
+  prior: { matrix: Float32Array; rows: number },
+  x: ReturnType<TF['tensor2d']>,
+  y: ReturnType<TF['tensor2d']>,
+  single: Map<ModelArch, { train: number }>,
+  report: (line: string) => void,
+): Promise<Map<number, number>> {
+  const counts = [...new Set([2, Math.min(availableCores(), 8)])].filter((n) => n >= 2);
+  const xs = x.dataSync() as Float32Array;
+  const ys = y.dataSync() as Float32Array;
+  const scale = tf.ones([K]);
+  const cnn = new Map<number, number>();
+  for (const arch of ['FCN', '1DCNN+'] as const) {
+    const spec = { arch, channels: D, outputs: K, prior: arch.endsWith('+') ? prior : undefined, seed: 1 };
+    if (arch === '1DCNN+') {
+      const model = buildModel(tf, spec);
+      const opt = tf.train.adam(1e-3);
+      const t = await DataParallelTrainer.start(tf, model, opt, spec, scale, 1, backend);
+      const half = await samplesPerSec(() => t.step(BATCH / 2, xs.subarray(0, (BATCH / 2) * D), ys.subarray(0, (BATCH / 2) * K)), BATCH / 2, 2);
+      report(`1DCNN+ one thread, batch ${BATCH / 2}: ${half.toFixed(1)} samples/s = ${(half / single.get(arch)!.train).toFixed(2)}× batch ${BATCH}'s`);
+      opt.dispose();
+      model.dispose();
+    }
+    for (const n of counts) {
+      const model = buildModel(tf, spec);
+      const opt = tf.train.adam(1e-3);
+      const t0 = performance.now();
+      const trainer = await DataParallelTrainer.start(tf, model, opt, spec, scale, n, backend);
+      const startMs = ms(t0);
+      try {
+        const sps = await samplesPerSec(() => trainer.step(BATCH, xs, ys), BATCH, 3);
+        if (arch === '1DCNN+') cnn.set(n, sps);
+        report(`${arch.padEnd(6)} train on ${n} threads ${sps.toFixed(1).padStart(7)} samples/s = ${(sps / single.get(arch)!.train).toFixed(2)}× one thread  (helpers started in ${(startMs / 1000).toFixed(1)} s)`);
+      } finally {
+        await trainer.close();
+        opt.dispose();
+        model.dispose();
+      }
+    }
+    if (arch === 'FCN') {
+      const model = buildModel(tf, spec);
+      const vars = trainableVariables(model);
+      const { total, offsets } = flatLayout(vars);
+      const shared = new Float32Array(new SharedArrayBuffer(total * 4));
+      const t1 = performance.now();
+      for (let r = 0; r < 5; r++) vars.forEach((v, j) => shared.set(v.dataSync() as Float32Array, offsets[j]));
+      report(`FCN weights to the helpers' shared buffer: ${(ms(t1) / 5).toFixed(1)} ms per step (${(total / 1e6).toFixed(1)} M floats)`);
+      model.dispose();
+    }
+  }
+  scale.dispose();
+  return cnn;
 }
 
 if (require.main === module) void bench((l) => console.log(l));

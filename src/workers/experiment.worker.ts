@@ -13,12 +13,15 @@ export interface ExperimentJobInput {
   configPath: string;
   /** Only these models (the palette's "Train 1DCNN+"); default the config's. */
   models?: ModelArch[];
+  /** Threads per training/prediction job (`xrfmaps.training.threads`); 0/absent = automatic. */
+  threads?: number;
 }
 
 serveJob<ExperimentJobInput, RunResult>(async (input, ctx) => {
   const exp = await loadExperiment(input.configPath);
   return runExperiment(exp, {
     models: input.models,
+    threads: input.threads,
     token: tokenFromSignal(ctx.signal),
     onProgress: (p) => ctx.progress(p),
     onEvent: (e) => ctx.event(e),

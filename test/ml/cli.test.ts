@@ -49,7 +49,7 @@ test('xrfmaps train then predict, end to end', async () => {
   const model = path.join(dir, 'cli-model');
   const t = await xrfmaps([
     'train', '--model', 'fcn+', '--train', `${a.scan}=${a.truth}`, '--train', `${b.scan}=${b.truth}`,
-    '--out', model, '--epochs', '3', '--stride', '1', '--batch', '16', '--seed', '2', '--backend', 'wasm', '--lines', 'Fe_K, Pb-L',
+    '--out', model, '--epochs', '3', '--stride', '1', '--batch', '16', '--seed', '2', '--backend', 'wasm', '--threads', '2', '--lines', 'Fe_K, Pb-L',
   ]);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stdout, /^backend: wasm \(.*wasm.*\)$/m);
@@ -61,6 +61,8 @@ test('xrfmaps train then predict, end to end', async () => {
   const meta = await readModelMetadata(model);
   assert.deepEqual(meta.lines, ['Fe K', 'Pb L']);
   assert.equal(meta.architecture, 'FCN+');
+  assert.equal(meta.training.threads, 2, '--threads 2 is used and recorded');
+  assert.match(t.stdout, /^training on 2 threads/m);
 
   const out = path.join(dir, 'cli-pred.npy');
   const p = await xrfmaps(['predict', '--model', model, '--scan', a.scan, '--out', out, '--backend', 'wasm']);

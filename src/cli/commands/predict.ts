@@ -4,7 +4,7 @@
  * existing --out unless --force. Ctrl-C cancels and leaves no output (exit code 130).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs, opt } from '../args';
+import { parseArgs, numOpt, opt } from '../args';
 import { predictScan } from '../../core/ml/predict';
 import { tokenFromSignal } from '../../core/util/progress';
 import { backendOpt, calibrationOpt, splitDataset } from './cli-ml-common';
@@ -13,15 +13,17 @@ import { cancelOnSigint, cancelledExitCode } from './cancel';
 export const summary = 'predict elemental maps of a scan with a trained model folder';
 
 const USAGE = `usage: xrfmaps predict --model <modelDir> --scan <scan> --out <pred.npy>
-         [--backend auto|tensorflow|wasm|cpu] [--offset keV --gain keV/channel] [--force]
+         [--backend auto|tensorflow|wasm|cpu] [--threads N] [--offset keV --gain keV/channel] [--force]
 
   --scan    the scan (an HDF5 scan may be given as file.h5::/path/to/dataset)
   --out     the maps to write: float32 H×W×k .npy, plus <base>.json naming the lines
   --force   replace --out if it exists
+  --threads threads that share each row block (default 0 = automatic: 1 on tensorflow, else the
+            number of cores, at most 8)
   --offset, --gain  energy calibration for a scan whose file carries none`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { options: ['model', 'scan', 'out', 'backend', 'offset', 'gain'], flags: ['force'] });
+  const p = parseArgs(args, { options: ['model', 'scan', 'out', 'backend', 'threads', 'offset', 'gain'], flags: ['force'] });
   if (p.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -39,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   let lastPct = -1;
   try {
     const r = await predictScan(
-      { modelDir, scan: scan.path, dataset: scan.dataset, out, calibration: calibrationOpt(p), backend: backendOpt(p) },
+      { modelDir, scan: scan.path, dataset: scan.dataset, out, calibration: calibrationOpt(p), backend: backendOpt(p), threads: numOpt(p, 'threads', 0) },
       {
         token: tokenFromSignal(sigint.signal),
         onProgress: (pr) => {

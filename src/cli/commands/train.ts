@@ -15,7 +15,7 @@ export const summary = 'train FCN, FCN+, 1DCNN or 1DCNN+ on scans with ground tr
 const D = DEFAULT_TRAIN_SETTINGS;
 const USAGE = `usage: xrfmaps train --model fcn|fcn+|1dcnn|1dcnn+ --train <scan>=<groundtruth> [--train …] --out <modelDir>
          [--epochs N] [--patience N] [--stride N] [--val 0.2] [--batch N] [--seed N]
-         [--backend auto|tensorflow|wasm|cpu] [--lines "Fe K, Pb L"] [--extra-prior "Ti K, Ba L"]
+         [--backend auto|tensorflow|wasm|cpu] [--threads N] [--lines "Fe K, Pb L"] [--extra-prior "Ti K, Ba L"]
          [--offset keV --gain keV/channel]
 
   --train     a training scan and its ground truth (repeat for more paintings); an HDF5 scan may be
@@ -28,6 +28,8 @@ const USAGE = `usage: xrfmaps train --model fcn|fcn+|1dcnn|1dcnn+ --train <scan>
   --batch     batch size (default ${D.batch})
   --seed      seed for the split, the shuffles and the initial weights (default ${D.seed})
   --backend   tfjs backend (default auto: tensorflow, then wasm, then cpu)
+  --threads   threads that share each batch (default 0 = automatic: 1 on tensorflow, else the
+              number of cores, at most 8)
   --lines     line families to predict (default: the ground truth's thesis lines, else all of them)
   --extra-prior  more pure spectra in the prior layer of the "+" models (thesis §6.2)
   --offset, --gain  energy calibration for scans whose files carry none`;
@@ -40,7 +42,7 @@ function listOpt(v: string | undefined): string[] | undefined {
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, {
-    options: ['model', 'train', 'out', 'epochs', 'patience', 'stride', 'val', 'batch', 'seed', 'backend', 'lines', 'extra-prior', 'offset', 'gain'],
+    options: ['model', 'train', 'out', 'epochs', 'patience', 'stride', 'val', 'batch', 'seed', 'backend', 'threads', 'lines', 'extra-prior', 'offset', 'gain'],
   });
   if (p.flags.has('help')) {
     console.log(USAGE);
@@ -71,6 +73,7 @@ export async function run(args: string[]): Promise<number> {
     batch: numOpt(p, 'batch', D.batch),
     seed: numOpt(p, 'seed', D.seed),
     backend: backendOpt(p),
+    threads: numOpt(p, 'threads', D.threads),
   };
 
   const sigint = cancelOnSigint(() => console.error('\ncancelling after this batch; the best model so far will be saved (Ctrl-C again to quit at once)'));

@@ -76,6 +76,8 @@ export interface RunExperimentOptions {
   jobs?: ExperimentJobs;
   /** The clock (names the run folder). */
   now?: () => Date;
+  /** Threads for every job's training and prediction (the `xrfmaps.training.threads` setting); 0/absent = automatic. */
+  threads?: number;
 }
 
 export interface RunResult {
@@ -172,6 +174,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunExperimentOp
           calibration: config.calibration,
           extraPriorLines: config.extraPriorLines.length ? config.extraPriorLines : undefined,
           ...trainingFor(config, model),
+          ...(opts.threads ? { threads: opts.threads } : {}),
         };
         emit({ kind: 'job-start', test: fold.test, model, index: unit, total, input });
         opts.onProgress?.({ done: unit, total, message: `${fold.test} · ${model}: training` });
@@ -220,7 +223,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunExperimentOp
           const t1 = Date.now();
           log(`${tag} predicting ${fold.test}`);
           await jobsImpl.predict(
-            { modelDir: paths.modelDir, scan: test.scan.split('::')[0], dataset: test.dataset ?? test.scan.split('::')[1], out: paths.prediction, calibration: config.calibration, backend: trainingFor(config, model).backend },
+            { modelDir: paths.modelDir, scan: test.scan.split('::')[0], dataset: test.dataset ?? test.scan.split('::')[1], out: paths.prediction, calibration: config.calibration, backend: trainingFor(config, model).backend, ...(opts.threads ? { threads: opts.threads } : {}) },
             {
               token,
               onProgress: (p) =>

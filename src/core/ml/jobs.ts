@@ -44,6 +44,11 @@ export interface TrainJobInput {
   batch: number;
   seed: number;
   backend: BackendPref;
+  /**
+   * Threads that share every batch (data-parallel training, parallel-train.ts). 0 or absent =
+   * automatic: 1 on the native `tensorflow` backend and for FCN/FCN+, else min(cores, 8) (threads.ts).
+   */
+  threads?: number;
 }
 
 export type TrainEvent =
@@ -89,6 +94,8 @@ export interface PredictJobInput {
   /** Fallback calibration when the scan has none. */
   calibration?: Calibration;
   backend?: BackendPref;
+  /** Threads that share every row block; 0 or absent = automatic, as for training. */
+  threads?: number;
 }
 
 export interface PredictJobResult {
@@ -108,6 +115,8 @@ export const DEFAULT_TRAIN_SETTINGS = {
   batch: 64,
   seed: 0,
   backend: 'auto' as BackendPref,
+  /** 0 = automatic (threads.ts). */
+  threads: 0,
 } as const;
 
 /** A human duration: "42 s", "3 min 5 s", "2 h 10 min". */

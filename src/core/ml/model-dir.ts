@@ -52,6 +52,8 @@ export interface ModelMetadata {
     stride: number;
     valShare: number;
     batch: number;
+    /** Threads that shared each batch (data-parallel training); absent in older models (1). */
+    threads?: number;
     seed: number;
     optimizer: 'adam';
     learningRate: number;

@@ -52,6 +52,11 @@ export interface BuildModelOptions {
   prior?: PriorSpec;
   /** Seeds the weight initializers for reproducible runs. */
   seed?: number;
+  /**
+   * Tests only: dropout rate 0 in the CNNs (the layer stays, so weights and layer names are the same),
+   * making a training step deterministic (the data-parallel equivalence tests).
+   */
+  noDropout?: boolean;
 }
 
 export const FCN_HIDDEN = [512, 64, 64] as const;
@@ -121,7 +126,7 @@ export function buildModel(tf: TF, opts: BuildModelOptions): tf.LayersModel {
         .apply(h) as tf.SymbolicTensor;
       h = tf.layers.maxPooling1d({ poolSize: CNN_POOL, strides: CNN_POOL, padding: 'valid', name: `pool${i + 1}` }).apply(h) as tf.SymbolicTensor;
     });
-    h = tf.layers.dropout({ rate: CNN_DROPOUT, name: 'dropout' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.dropout({ rate: opts.noDropout ? 0 : CNN_DROPOUT, name: 'dropout' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
   }
   const out = tf.layers.dense({ units: k, kernelInitializer: init(), name: 'output' }).apply(h) as tf.SymbolicTensor;

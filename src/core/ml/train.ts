@@ -4,8 +4,10 @@
  * epochs without a better validation loss, and the best validation checkpoint restored at the end.
  *
  * Batches stream from the temporary sample file (the next batch is read while the current one
- * trains). Cancellation is checked before every batch: a cancelled run stops within one batch, keeps
- * the best weights so far (or, before the first epoch ends, the current ones) and still writes a
+ * trains). With `threads` > 1 every batch is split over helper threads (parallel-train.ts); the
+ * helpers are stopped, and their threads have exited, before trainModel resolves or rejects.
+ * Cancellation is checked before every batch: a cancelled run stops within one batch, keeps the
+ * best weights so far (or, before the first epoch ends, the current ones) and still writes a
  * complete, loadable model folder, with `cancelled: true`. A cancel while the training data is
  * still being read (before any model exists) rejects with CancelledError instead and writes nothing.
  */
@@ -15,18 +17,10 @@ import { normalizeLineName } from '../lines';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
 import { initBackend, type TF } from './backend';
 import { buildModel, describeModel, isPriorArch, MODEL_ARCHS } from './models';
-import { aL1, AL1_EPSILON } from './loss';
-
-/**
- * The ε of the aL1 used for the gradient: |y − ŷ| / √max(y, ε). The thesis's formula has no ε; we need one
- * for y = 0, and ε = 1 (what validation and every reported figure use) is too small to TRAIN with when many
- * targets are exactly 0 (an element absent from most of a painting): each zero target then weighs ~20×
- * a pixel of a few hundred counts, ~90 % of the initial gradient comes from them, and the CNNs settle on a
- * near-constant output with dead last-layer filters for ~25 epochs. ε = 10 leaves every target of ≥ 10
- * counts weighted as the thesis weighs it and lets 1DCNN/1DCNN+ reach r ≥ 0.98 on the strong maps of the
- * `tiny` paintings within 8 epochs (measured: docs/experiments.md, "Training loss").
- */
-export const TRAIN_AL1_EPSILON = 10;
+import { aL1 } from './loss';
+import { TRAIN_AL1_EPSILON } from './train-step';
+import { DataParallelTrainer } from './parallel-train';
+import { resolveThreads, checkThreads } from './threads';
 import { priorMatrix, hasLineFamily } from '../physics/index';
 import { prepareTrainingData, type TrainingData } from './dataset';
 import { epochOrder } from './dataset-sampling';
@@ -35,6 +29,7 @@ import type { Preprocessing } from './preprocess';
 import { assertAbsent, versions, writeModelDir, PRIOR_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from './model-dir';
 import { formatEpochEvent, type TrainEvent, type TrainJobInput, type TrainJobResult } from './jobs';
 
+export { TRAIN_AL1_EPSILON } from './train-step';
 export const LEARNING_RATE = 1e-3;
 
 export interface TrainOptions {
@@ -73,6 +68,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
   let optimizer: tfTypes.Optimizer | undefined;
   let best: tfTypes.Tensor[] | undefined;
   let targetScale: tfTypes.Tensor | undefined;
+  let trainer: DataParallelTrainer | undefined;
   try {
     const { store, split, lines, channels } = data;
     emit({ kind: 'data', trainSamples: split.train.length, valSamples: split.val.length });
@@ -80,17 +76,20 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
 
     const prior = isPriorArch(input.model) ? buildPrior(lines, input.extraPriorLines, data) : undefined;
     if (!prior && input.extraPriorLines?.length) log(`${input.model} has no prior layer: the extra prior lines (${input.extraPriorLines.join(', ')}) are not used`);
-    model = buildModel(tf, {
+    const spec = {
       arch: input.model,
       channels,
       outputs: lines.length,
       prior: prior && { matrix: prior.matrix, rows: prior.lines.length },
       seed: input.seed,
-    });
+    };
+    model = buildModel(tf, spec);
     optimizer = tf.train.adam(LEARNING_RATE);
-    const vars = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
     const scaleT = tf.tensor1d(data.preprocessing.target.scale);
     targetScale = scaleT;
+    const threads = Math.min(resolveThreads(input.threads, backend.name, undefined, input.model), input.batch);
+    trainer = await DataParallelTrainer.start(tf, model, optimizer, spec, scaleT, threads, backend.name);
+    if (threads > 1) log(`training on ${threads} threads (each batch of ${input.batch} split into ${threads} shards)`);
 
     const history = { train: [] as number[], val: [] as number[], trainObjective: [] as number[] };
     let bestEpoch = 0;
@@ -105,26 +104,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
       const order = epochOrder(split.train, input.seed, epoch);
       // Per batch: the objective (ε = 10) drives the gradient; the aL1 with ε = 1 of the same predictions
       // is what the epoch reports, so the train and validation curves share one definition.
-      const trainLosses = await runBatches(store, order, input.batch, data.preprocessing, token, (b) =>
-        tf.tidy(() => {
-          const xs = tf.tensor2d(b.x, [b.n, channels]);
-          const ys = tf.tensor2d(b.y, [b.n, lines.length]);
-          let reported: tfTypes.Scalar | undefined;
-          const objective = optimizer!.minimize(
-            () => {
-              const pred = tf.mul(model!.apply(xs, { training: true }) as tfTypes.Tensor, scaleT);
-              // Kept: the gradient tape disposes everything of the forward pass but its result.
-              reported = tf.keep(aL1(tf, ys, pred, AL1_EPSILON));
-              return aL1(tf, ys, pred, TRAIN_AL1_EPSILON);
-            },
-            true,
-            vars,
-          );
-          const pair: [number, number] = [reported!.dataSync()[0], objective!.dataSync()[0]];
-          reported!.dispose();
-          return pair;
-        }),
-      );
+      const trainLosses = await runBatches(store, order, input.batch, data.preprocessing, token, (b) => trainer!.step(b.n, b.x, b.y));
       if (trainLosses === undefined) {
         cancelled = true;
         break;
@@ -200,6 +180,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
         stride: input.stride,
         valShare: input.valShare,
         batch: input.batch,
+        threads,
         seed: input.seed,
         optimizer: 'adam',
         learningRate: LEARNING_RATE,
@@ -225,6 +206,8 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     log(`model saved to ${modelDir}`);
     return { modelDir, epochsRun, bestEpoch, bestValLoss, cancelled, history, backend: backend.name };
   } finally {
+    // First: the helpers' threads must not outlive the run, whatever ended it.
+    await trainer?.close();
     best?.forEach((t) => t.dispose());
     targetScale?.dispose();
     optimizer?.dispose();
@@ -242,6 +225,7 @@ function checkSettings(input: TrainJobInput): void {
   whole('patience', input.patience, 1);
   whole('stride', input.stride, 1);
   whole('batch', input.batch, 1);
+  checkThreads(input.threads);
   if (!Number.isFinite(input.seed)) throw new Error(`seed must be a number, got ${input.seed}`);
   if (!(input.valShare > 0 && input.valShare < 1)) throw new Error(`the validation share must be between 0 and 1, got ${input.valShare}`);
   if (!input.outDir) throw new Error('no output folder given for the model');
@@ -287,7 +271,7 @@ async function runBatches(
   batch: number,
   pre: Preprocessing,
   token: CancelToken,
-  step: (b: Batch) => [number, number],
+  step: (b: Batch) => [number, number] | Promise<[number, number]>,
 ): Promise<[number, number] | undefined> {
   const d = store.channels;
   const k = store.outputs;
@@ -304,7 +288,7 @@ async function runBatches(
       const current: Batch = await next!;
       next = from + batch < order.length ? load(from + batch) : undefined;
       if (token.cancelled) return undefined;
-      const [a, b] = step(current);
+      const [a, b] = await step(current);
       sums[0] += a * current.n;
       sums[1] += b * current.n;
       seen += current.n;
@@ -334,7 +318,7 @@ async function evaluateLoss(
       const xs = tf.tensor2d(b.x, [b.n, d]);
       const ys = tf.tensor2d(b.y, [b.n, k]);
       const loss = aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
-      return [loss, loss];
+      return [loss, loss] as [number, number];
     }),
   );
   return losses?.[0];

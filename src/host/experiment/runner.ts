@@ -12,6 +12,7 @@ import type { ExperimentEvent, RunResult } from '../../core/experiment/run';
 import type { ModelArch } from '../../core/ml/models';
 import { formatKeyFigures } from '../../core/experiment/record';
 import { xrfLog } from '../log';
+import { currentTrainSettings } from '../vscode-settings';
 import { ensureTrusted } from '../trust';
 import { openRunResults, openSummary } from './results';
 import { ExperimentLossChart } from './loss-chart';
@@ -64,7 +65,7 @@ export async function runConfig(uri: vscode.Uri, hooks: RunnerHooks, models?: Mo
       async (progress, token) => {
         token.onCancellationRequested(() => ac.abort());
         let shown = 0;
-        return runWorkerJob<ExperimentJobInput, RunResult>('experiment', { configPath: uri.fsPath, models }, {
+        return runWorkerJob<ExperimentJobInput, RunResult>('experiment', { configPath: uri.fsPath, models, threads: currentTrainSettings(uri).threads }, {
           signal: ac.signal,
           onProgress: (p) => {
             const percent = (100 * p.done) / Math.max(1, p.total);

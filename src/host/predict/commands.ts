@@ -13,7 +13,7 @@ import type { PredictJobInput, PredictJobResult } from '../../core/ml/jobs';
 import { isCancelled } from '../../core/errors';
 import type { ScanEditorProvider } from '../scan-editor/provider';
 import { SCAN_FILE_FILTERS } from '../commands';
-import { currentSettings } from '../vscode-settings';
+import { currentSettings, currentTrainSettings } from '../vscode-settings';
 import { xrfLog } from '../log';
 import { ensureTrusted } from '../trust';
 import { MAPS_VIEW_TYPE } from '../groundtruth/view-types';
@@ -66,6 +66,7 @@ export function registerPredictCommand(context: vscode.ExtensionContext, scans: 
           scan,
           out,
           backend: settings.backend,
+          threads: currentTrainSettings(vscode.Uri.file(scan)).threads,
           ...(target?.dataset !== undefined ? { dataset: target.dataset } : {}),
           ...(settings.calibration ? { calibration: settings.calibration } : {}),
         };

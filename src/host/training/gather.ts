@@ -35,7 +35,9 @@ export interface GatherEnv {
   warn?(message: string): void;
 }
 
-export interface GatherSettings extends Omit<TrainSettings, 'warnings'> {
+export interface GatherSettings extends Omit<TrainSettings, 'warnings' | 'threads'> {
+  /** `xrfmaps.training.threads`; 0/absent = automatic. */
+  threads?: number;
   backend: BackendPref;
   calibration?: Calibration;
   /** `xrfmaps.lines`, normalized; undefined or empty when the setting is empty (the pipeline then picks). */
@@ -147,5 +149,6 @@ export async function gatherTrainInput(arch: ModelArch, prompts: TrainPrompts, e
     batch: settings.batch,
     seed: settings.seed,
     backend: settings.backend,
+    ...(settings.threads ? { threads: settings.threads } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface TrainSettings {
   stride: number;
   valShare: number;
   seed: number;
+  /** `xrfmaps.training.threads`: 0 = automatic (src/core/ml/threads.ts). Used by prediction too. */
+  threads: number;
   warnings: string[];
 }
 
@@ -24,6 +26,7 @@ export const TRAIN_SETTING_KEYS = {
   stride: { key: 'training.stride', min: 1, integer: true },
   valShare: { key: 'training.validationShare', min: 0.01, max: 0.9, integer: false },
   seed: { key: 'training.seed', min: 0, integer: true },
+  threads: { key: 'training.threads', min: 0, integer: true },
 } as const;
 
 export function readTrainSettings(get: SettingGetter): TrainSettings {
@@ -40,5 +43,5 @@ export function readTrainSettings(get: SettingGetter): TrainSettings {
         `xrfmaps.${spec.key} must be ${spec.integer ? 'an integer' : 'a number'} ≥ ${spec.min}${max < Infinity ? ` and ≤ ${max}` : ''}; got ${JSON.stringify(v)}, using ${out[field]}`,
       );
   }
-  return { epochs: out.epochs, patience: out.patience, batch: out.batch, stride: out.stride, valShare: out.valShare, seed: out.seed, warnings };
+  return { epochs: out.epochs, patience: out.patience, batch: out.batch, stride: out.stride, valShare: out.valShare, seed: out.seed, threads: out.threads, warnings };
 }
