@@ -2,12 +2,13 @@
  * A training helper thread (see src/core/ml/parallel-train.ts): builds its own copy of the model
  * from the coordinator's spec on the coordinator's backend, then for every shard it is sent: loads
  * the coordinator's current weights from the shared buffer, computes the shard's gradients and
- * writes them into its own shared buffer, and replies with the shard's two losses.
+ * writes them into its own shared buffer, and replies with the shard's two losses; or, for a
+ * validation shard, replies with its loss only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendPref } from '../core/ml/backend';
 import { buildModel } from '../core/ml/models';
-import { flatLayout, shardGradients, trainableVariables } from '../core/ml/train-step';
+import { flatLayout, shardGradients, shardLoss, trainableVariables } from '../core/ml/train-step';
 import type { HelperMessage } from '../core/ml/helper-pool';
 import type { TrainShardInit, TrainShardReply, TrainShardRequest } from '../core/ml/parallel-train';
 
@@ -33,7 +34,12 @@ async function main(): Promise<void> {
       if (init.failAtStep === steps) throw new Error(`fault injected at step ${steps} (test)`);
       // slice(): the cpu backend keeps the array it is given, and the shared one changes every step.
       tf.tidy(() => vars.forEach((v, j) => v.assign(tf.tensor(weights.slice(offsets[j], offsets[j] + sizes[j]), v.shape))));
-      const r = shardGradients(tf, model, vars, req.x, req.y, req.n, scale);
+      if (req.kind === 'loss') {
+        const loss = shardLoss(tf, model, req.x, req.y, req.n, scale);
+        send({ type: 'reply', reply: { reported: loss, objective: loss } });
+        return;
+      }
+      const r = shardGradients(tf, model, vars, req.x, req.y, req.n, scale, req.seed);
       try {
         r.grads.forEach((g, j) => grads.set(g.dataSync() as Float32Array, offsets[j]));
       } finally {

@@ -6,12 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, type TF } from '../../src/core/ml/backend';
 import { buildModel, type BuildModelOptions } from '../../src/core/ml/models';
 import { aL1 } from '../../src/core/ml/loss';
 import { DataParallelTrainer, trainShardFaults } from '../../src/core/ml/parallel-train';
+import { shardLoss } from '../../src/core/ml/train-step';
 import { liveHelperThreads } from '../../src/core/ml/helper-pool';
 import { TRAIN_AL1_EPSILON, trainModel } from '../../src/core/ml/train';
 import { predictScan } from '../../src/core/ml/predict';
@@ -114,6 +116,34 @@ for (const arch of ['FCN', '1DCNN+'] as const) {
   }
 }
 
+test('validation loss on 2 and 3 threads equals the one-thread loss, with the weights after a step and dropout in the model', async () => {
+  const spec = { ...specFor('1DCNN+'), noDropout: false };
+  const n = 13;
+  const x = uniform(n * spec.channels, 1);
+  const y = uniform(n * spec.outputs, 300);
+  const scale = tf.tensor1d(uniform(spec.outputs, 100).map((v) => v + 10));
+  for (const threads of [2, 3]) {
+    const model = buildModel(tf, spec);
+    const opt = tf.train.adam(1e-3);
+    const trainer = await DataParallelTrainer.start(tf, model, opt, spec, scale, threads, 'wasm');
+    try {
+      const before = await trainer.loss(n, x, y);
+      await trainer.step(n, x, y); // the helpers must validate with these weights, not their initial ones
+      const loss = await trainer.loss(n, x, y);
+      const alone = shardLoss(tf, model, x, y, n, scale);
+      assert.ok(Math.abs(loss - alone) <= 1e-5 * alone, `${threads} threads: ${loss} vs one thread ${alone}`);
+      assert.notEqual(loss, before, 'the step changed the loss (so stale helper weights would show)');
+      assert.equal(await trainer.loss(n, x, y), loss, 'inference mode: no dropout, the same loss again');
+    } finally {
+      await trainer.close();
+      model.dispose();
+      opt.dispose();
+    }
+  }
+  assert.equal(liveHelperThreads(), 0);
+  scale.dispose();
+});
+
 test('shards are contiguous, non-empty and cover the batch; threads resolve as documented', () => {
   assert.deepEqual(shardBounds(11, 3), [0, 4, 7, 11]);
   assert.deepEqual(shardBounds(2, 3), [0, 1, 2], 'never an empty shard');
@@ -160,6 +190,33 @@ test('training on 2 threads trains (loss falls), records threads = 2, and the mo
   assert.deepEqual(pred.shape, [10, 10, 4]);
   assert.ok(pred.data.every(Number.isFinite));
 });
+
+test('a CNN run is repeatable: the same seed and thread count give the same weights (dropout seeded per step and shard), another seed does not', async () => {
+  const weightsOf = async (name: string, over: Partial<TrainJobInput>) => {
+    const r = await trainModel(input(name, { model: '1DCNN', epochs: 2, batch: 32, ...over }));
+    const model = await fs.readFile(path.join(r.modelDir, 'model.json'), 'utf8');
+    assert.match(model, /"class_name":"Dropout","config":\{[^}]*"seed":null/, 'the saved dropout layer is unseeded');
+    return { history: JSON.stringify(r.history), bin: await readWeights(r.modelDir) };
+  };
+  for (const threads of [1, 2]) {
+    const first = await weightsOf(`repeat-${threads}-a`, { threads });
+    const again = await weightsOf(`repeat-${threads}-b`, { threads });
+    assert.equal(again.history, first.history, `${threads} thread(s): the same training curve`);
+    assert.equal(again.bin, first.bin, `${threads} thread(s): the same weights, byte for byte`);
+    const other = await weightsOf(`repeat-${threads}-c`, { threads, seed: 5 });
+    assert.notEqual(other.history, first.history, 'another seed trains differently');
+  }
+  assert.equal(liveHelperThreads(), 0);
+});
+
+/** SHA-256 of the weight files of a model folder (tfjs writes them as *.bin beside model.json). */
+async function readWeights(modelDir: string): Promise<string> {
+  const bins = (await fs.readdir(modelDir)).filter((f) => f.endsWith('.bin')).sort();
+  assert.ok(bins.length > 0, 'the model folder has weight files');
+  const hash = createHash('sha256');
+  for (const f of bins) hash.update(new Uint8Array(await fs.readFile(path.join(modelDir, f))));
+  return hash.digest('hex');
+}
 
 /** A token that turns cancelled on its `trigger`-th read and counts the reads after that. */
 function countingToken(trigger: number): CancelToken & { reads: number } {

@@ -34,8 +34,26 @@ export function trainableVariables(model: tfTypes.LayersModel): tfTypes.Variable
 }
 
 /**
+ * Seeds the model's dropout layers for the next training-mode call (undefined: unseeded again, as a saved
+ * model's config should be). tfjs's Dropout draws its mask from `this.seed` on every call, so a seed
+ * given once when the layer is built would repeat one mask forever; setting a new seed per step and
+ * shard (dropoutSeed) keeps masks fresh and makes a run with the same seed and thread count repeatable.
+ */
+export function setDropoutSeed(model: tfTypes.LayersModel, seed: number | undefined): void {
+  for (const layer of model.layers) if (layer.getClassName() === 'Dropout') (layer as unknown as { seed?: number }).seed = seed;
+}
+
+/** The dropout seed of one shard of one step: a 32-bit mix of the run's seed, the step and the shard. */
+export function dropoutSeed(runSeed: number, step: number, shard: number): number {
+  let h = (Math.imul(runSeed | 0, 0x9e3779b1) ^ Math.imul(step, 0x85ebca77) ^ Math.imul(shard + 1, 0xc2b2ae3d)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
  * Gradients of the mean objective over `n` spectra `x` (n×d, scaled) with targets `y` (n×k, counts).
- * `targetScale` (k) turns the network's outputs into counts.
+ * `targetScale` (k) turns the network's outputs into counts; `seed` seeds the dropout masks (dropoutSeed).
  */
 export function shardGradients(
   tf: TF,
@@ -45,7 +63,9 @@ export function shardGradients(
   y: Float32Array,
   n: number,
   targetScale: tfTypes.Tensor,
+  seed?: number,
 ): ShardGradients {
+  setDropoutSeed(model, seed);
   const d = x.length / n;
   const k = y.length / n;
   const xs = tf.tensor2d(x, [n, d]);
@@ -66,6 +86,15 @@ export function shardGradients(
     xs.dispose();
     ys.dispose();
   }
+}
+
+/** Validation aL1 (ε = 1) of `n` spectra in inference mode (no dropout), outputs scaled to counts. */
+export function shardLoss(tf: TF, model: tfTypes.LayersModel, x: Float32Array, y: Float32Array, n: number, targetScale: tfTypes.Tensor): number {
+  return tf.tidy(() => {
+    const xs = tf.tensor2d(x, [n, x.length / n]);
+    const ys = tf.tensor2d(y, [n, y.length / n]);
+    return aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
+  });
 }
 
 /** Total number of floats in `vars`, and each variable's offset in a flat buffer of them. */

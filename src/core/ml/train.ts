@@ -15,10 +15,9 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { normalizeLineName } from '../lines';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
-import { initBackend, type TF } from './backend';
+import { initBackend } from './backend';
 import { buildModel, describeModel, isPriorArch, MODEL_ARCHS } from './models';
-import { aL1 } from './loss';
-import { TRAIN_AL1_EPSILON } from './train-step';
+import { setDropoutSeed, TRAIN_AL1_EPSILON } from './train-step';
 import { DataParallelTrainer } from './parallel-train';
 import { resolveThreads, checkThreads } from './threads';
 import { priorMatrix, hasLineFamily } from '../physics/index';
@@ -89,6 +88,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     targetScale = scaleT;
     const threads = Math.min(resolveThreads(input.threads, backend.name, undefined, input.model), input.batch);
     trainer = await DataParallelTrainer.start(tf, model, optimizer, spec, scaleT, threads, backend.name);
+    trainer.runSeed = input.seed;
     if (threads > 1) log(`training on ${threads} threads (each batch of ${input.batch} split into ${threads} shards)`);
 
     const history = { train: [] as number[], val: [] as number[], trainObjective: [] as number[] };
@@ -111,7 +111,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
       }
       const [trainLoss, trainObjective] = trainLosses;
       const trainSec = (Date.now() - t0) / 1000;
-      const valLoss = await evaluateLoss(tf, model, store, split.val, Math.max(input.batch, 256), data.preprocessing, scaleT, token);
+      const valLoss = await evaluateLoss(trainer, store, split.val, Math.max(input.batch, 256), data.preprocessing, token);
       if (valLoss === undefined) {
         cancelled = true;
         break;
@@ -156,6 +156,7 @@ export async function trainModel(input: TrainJobInput, opts: TrainOptions = {}):
     }
     if (cancelled) log(bestEpoch > 0 ? `cancelled; keeping epoch ${bestEpoch}` : 'cancelled before the first epoch ended; saving the initial weights');
     if (best) model.setWeights(best);
+    setDropoutSeed(model, undefined); // the saved config stays that of a plain, unseeded dropout layer
 
     const meta: ModelMetadata = {
       format: MODEL_FORMAT,
@@ -300,26 +301,18 @@ async function runBatches(
   return [sums[0] / seen, sums[1] / seen];
 }
 
-/** Validation aL1 (counts) over `samples`, in inference mode (no dropout). */
+/** Validation aL1 (counts) over `samples`, in inference mode (no dropout), each batch shared by the trainer's threads. */
 async function evaluateLoss(
-  tf: TF,
-  model: tfTypes.LayersModel,
+  trainer: DataParallelTrainer,
   store: SampleStore,
   samples: Uint32Array,
   batch: number,
   pre: Preprocessing,
-  targetScale: tfTypes.Tensor,
   token: CancelToken,
 ): Promise<number | undefined> {
-  const d = store.channels;
-  const k = store.outputs;
-  const losses = await runBatches(store, samples, batch, pre, token, (b) =>
-    tf.tidy(() => {
-      const xs = tf.tensor2d(b.x, [b.n, d]);
-      const ys = tf.tensor2d(b.y, [b.n, k]);
-      const loss = aL1(tf, ys, tf.mul(model.apply(xs, { training: false }) as tfTypes.Tensor, targetScale)).dataSync()[0];
-      return [loss, loss] as [number, number];
-    }),
-  );
+  const losses = await runBatches(store, samples, batch, pre, token, async (b) => {
+    const loss = await trainer.loss(b.n, b.x, b.y);
+    return [loss, loss];
+  });
   return losses?.[0];
 }
