@@ -257,9 +257,16 @@ export async function bench(report: (line: string) => void): Promise<void> {
 /** The scan editor's path: a session worker (default spill folder), summary, pixels, a window map. */
 async function sessionFigures(npz: string, height: number, GB: number, report: (line: string) => void): Promise<void> {
   const s = await ScanSession.open(npz);
-  let peak = 0;
+  // The process's RSS holds whatever earlier benches left (tfjs heaps in a full `npm run bench`): report
+  // the worker's own heap and how much the RSS grew while this session worked.
+  const start = await s.memory();
+  let peak = start.rss;
+  let peakHeap = start.heapUsed;
   let running = true;
-  const take = (m: WorkerMemory) => (peak = Math.max(peak, m.rss));
+  const take = (m: WorkerMemory) => {
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
   const sampler = (async () => {
     while (running) {
       take(await s.memory());
@@ -295,7 +302,7 @@ async function sessionFigures(npz: string, height: number, GB: number, report: (
     await sampler;
     take(await s.memory());
     report(`session: summary pass ${fmt(summary)} s (${fmt(GB / summary)} GB/s); pixels during it ${during.length ? latency(during) : 'none (the pass ended first)'}; after it ${latency(after)}`);
-    report(`session: energy-window map (second pass) ${fmt(windowMap)} s = ${fmt(windowMap / summary)}× the summary pass; peak process RSS ${fmt(peak / MB, 0)} MB (goal < 512 MB, flat)`);
+    report(`session: energy-window map (second pass) ${fmt(windowMap)} s = ${fmt(windowMap / summary)}× the summary pass; worker heap peak ${fmt(peakHeap / MB, 0)} MB, process RSS +${fmt((peak - start.rss) / MB, 0)} MB during the session (from ${fmt(start.rss / MB, 0)} MB; goal < 512 MB, flat)`);
   } finally {
     running = false;
     await sampler.catch(() => undefined);
