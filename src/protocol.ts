@@ -364,5 +364,7 @@ export interface ScanWebviewSide extends Side {
   emits: {
     /** The user changed the display or enlarged / left a map: the host remembers it for this file. */
     viewState: ScanViewState;
+    /** A `map` event was taken in and drawn (or dropped): the host sends the next ones at this pace. */
+    mapShown: { pass: number; id: string };
   };
 }

@@ -82,6 +82,8 @@ function setup(
     lines?: () => string[];
     file?: string;
     extra?: Partial<ScanControllerDeps>;
+    /** Whether the fake view acknowledges each map as the real one does (default true). */
+    ackMaps?: boolean;
   } = {},
 ) {
   const ports = fakePortPair();
@@ -107,7 +109,10 @@ function setup(
     seen.summaries.push(d);
     seen.stream.push({ type: 'summary', pass: d.pass, maps: d.maps });
   });
-  view.on('map', (d) => seen.stream.push({ type: 'map', pass: d.pass, map: d.map }));
+  view.on('map', (d) => {
+    seen.stream.push({ type: 'map', pass: d.pass, map: d.map });
+    if (opts.ackMaps !== false) view.emit('mapShown', { pass: d.pass, id: d.map.id });
+  });
   view.on('error', (d) => seen.errors.push(d));
   view.on('progress', (d) => seen.progress.push(d.label));
   view.on('notice', (d) => seen.notices.push(d.message));
@@ -688,6 +693,33 @@ test('display and enlarged map are remembered per file: reopening the same scan 
   assert.deepEqual(other.seen.inits[0].display, DEFAULT_DISPLAY);
   assert.equal(other.seen.inits[0].selectedMap, undefined);
   await other.controller.dispose();
+});
+
+test('maps are paced by the view: at most two unacknowledged; a view that never acknowledges gets the rest after the time-out', async () => {
+  const t = setup({ ackMaps: false, lines: () => ['S K', 'Ca K', 'Fe K', 'Cu K', 'Zn K', 'Pb L'], extra: { mapAckTimeoutMs: 300 } });
+  t.view.ready();
+  await settle();
+  await t.controller.open();
+  await until(() => t.shown().length > 0, 'the summary');
+  const total = t.shown().length;
+  assert.ok(total >= 5, `${total} maps to deliver`);
+  const arrived = () => t.shown().filter((m) => m.data).length;
+  await until(() => arrived() === 2, 'the first two maps');
+  await sleep(60);
+  assert.equal(arrived(), 2, 'nothing more until the view acknowledges');
+  const pass = t.seen.summaries.at(-1)!.pass;
+  const ids = t.shown().map((m) => m.id);
+  t.view.emit('mapShown', { pass: pass + 1, id: ids[0] }); // another delivery's: ignored
+  await sleep(40);
+  assert.equal(arrived(), 2);
+  t.view.emit('mapShown', { pass, id: ids[0] });
+  await until(() => arrived() === 3, 'the third map, once the first was shown');
+  await sleep(40);
+  assert.equal(arrived(), 3);
+  // No more acknowledgements: after the time-out the rest come unpaced (an older webview still works).
+  await until(() => arrived() === total, 'every map after the time-out');
+  assert.deepEqual(t.shown().map((m) => m.id), ids, 'in grid order');
+  await t.controller.dispose();
 });
 
 test('a burst of display changes (a contrast drag) is written once, when it pauses; closing at once still keeps the last', async () => {

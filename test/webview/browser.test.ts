@@ -135,6 +135,8 @@ interface ViewOptions {
   viewMemory?: ScanViewMemory;
   /** Every message the host posted, in order. */
   posted?: Envelope[];
+  /** Every message the page sent to the host, in order. */
+  received?: Envelope[];
 }
 
 async function openView(open: () => Promise<ScanSessionLike>, savePath?: string, opts: ViewOptions = {}): Promise<Harness> {
@@ -157,6 +159,7 @@ async function openView(open: () => Promise<ScanSessionLike>, savePath?: string,
   const handlers = new Set<(m: unknown) => void>();
   await page.exposeFunction('__toHost', (m: unknown) => {
     const msg = decode(m);
+    opts.received?.push(msg as Envelope);
     for (const h of handlers) h(msg);
   });
   await page.addInitScript(PAGE_BRIDGE);
@@ -383,8 +386,10 @@ function gate() {
 test('the grid lays out placeholders from the summary and fills them map by map; a map of another delivery is dropped', { skip }, async () => {
   const gates = new Map(['total', 'line:Fe K', 'line:Pb L'].map((id) => [id, gate()]));
   const posted: Envelope[] = [];
+  const received: Envelope[] = [];
   const h = await openView(async () => new FakeSession(), undefined, {
     posted,
+    received,
     hold: (m) => (m.kind === 'event' && m.type === 'map' ? gates.get((m.data as { map: { id: string } }).map.id)?.promise : undefined),
   });
   try {
@@ -414,6 +419,13 @@ test('the grid lays out placeholders from the summary and fills them map by map;
     gates.get('line:Pb L')!.release();
     await page.locator('#map-grid[data-state="ready"]').waitFor({ timeout: 10_000 });
     assert.deepEqual(await pending(), []);
+    // Every map was acknowledged (the host paces its deliveries by these), the dropped stale one too.
+    const shown = () => received.filter((m) => m.kind === 'event' && m.type === 'mapShown').map((m) => (m as { data: unknown }).data as { pass: number; id: string });
+    for (let i = 0; i < 50 && shown().length < 4; i++) await page.waitForTimeout(20);
+    assert.deepEqual(
+      shown().map((a) => `${a.pass - summary.pass} ${a.id}`).sort(),
+      ['-1 line:Fe K', '0 line:Fe K', '0 line:Pb L', '0 total'],
+    );
     const dark = await luminance(page, 'canvas[data-line="Fe K"]', 0, 0, 0.2, 0.2);
     const bright = await luminance(page, 'canvas[data-line="Fe K"]', 0.8, 0.8, 1, 1);
     assert.ok(bright > dark + 80, `Fe K shows its own values: top-left ${dark.toFixed(0)} vs bottom-right ${bright.toFixed(0)}`);

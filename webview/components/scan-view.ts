@@ -121,12 +121,14 @@ export class XrfScanView extends LitElement {
       this.enlarged = this.listedSelection();
     });
     endpoint.on('map', (d) => {
-      if (d.pass !== this.pass) return;
-      const i = this.maps.findIndex((m) => m.id === d.map.id);
-      if (i < 0) return;
+      // Acknowledged once drawn (or dropped), so the host never has more than a couple of maps queued here.
+      const shown = () => endpoint.emit('mapShown', { pass: d.pass, id: d.map.id });
+      const i = d.pass === this.pass ? this.maps.findIndex((m) => m.id === d.map.id) : -1;
+      if (i < 0) return shown();
       const maps = this.maps.slice();
       maps[i] = asMap(d.map);
       this.maps = maps;
+      void this.updateComplete.then(shown, shown);
     });
     endpoint.on('error', (e) => {
       this.error = e;

@@ -94,7 +94,12 @@ export interface ScanControllerDeps {
   reopenDelayMs?: number;
   /** Quiet time before a display change is written to viewMemory (ms; default 400: a contrast drag sends dozens). */
   rememberDelayMs?: number;
+  /** How long to wait for the view to acknowledge a map before sending on regardless (ms; default 5000). */
+  mapAckTimeoutMs?: number;
 }
+
+/** Maps sent to the view and not yet acknowledged (`mapShown`), at most: the view draws one while the next arrives. */
+const MAPS_IN_FLIGHT = 2;
 
 type Phase = 'opening' | 'ready' | 'error' | 'closed';
 
@@ -102,6 +107,8 @@ export class ScanEditorController {
   private session: ScanSessionLike | undefined;
   private phase: Phase = 'opening';
   private rememberTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The delivery in progress: which of its maps the view has acknowledged, and who waits for the next. */
+  private mapAcks: { pass: number; shown: Set<string>; wake?: () => void } | undefined;
   private info: ScanInfoData | undefined;
   private spectra: SpectraData | undefined;
   private maps: MapData[] = [];
@@ -143,6 +150,12 @@ export class ScanEditorController {
       return { ok: true as const };
     });
     ep.on('viewState', (s) => this.rememberViewState(s));
+    ep.on('mapShown', ({ pass, id }) => {
+      const acks = this.mapAcks;
+      if (acks?.pass !== pass) return;
+      acks.shown.add(id);
+      acks.wake?.();
+    });
     this.viewState = deps.viewMemory?.get(deps.file);
   }
 
@@ -463,9 +476,12 @@ export class ScanEditorController {
 
   /**
    * The summary (spectra and the list of maps), then each map's values in its own event, in grid
-   * order. Each post is awaited (VS Code resolves it once the message is handed to the webview), so
-   * only one map is in flight at a time and the first maps draw while the rest follow. A newer
-   * delivery (a reload) or a new pass stops this one: no map of an old pass follows a new summary.
+   * order, paced by the view: each post is awaited (VS Code resolves it once the message is handed
+   * to the webview), and a map is sent only when the one MAPS_IN_FLIGHT before it was acknowledged
+   * as drawn (`mapShown`), so a slow view never has a scan's worth of maps (13 × 10.8 MB for a
+   * 1692×1592 scan) queued. A view that does not acknowledge within mapAckTimeoutMs (an older
+   * webview) gets the rest unpaced. A newer delivery (a reload) or a new pass stops this one: no map
+   * of an old pass follows a new summary.
    */
   private async sendSummary(): Promise<void> {
     if (!this.spectra) return;
@@ -473,11 +489,35 @@ export class ScanEditorController {
     const pass = ++this.delivery;
     const gen = this.generation;
     const maps = [...this.maps, ...this.windowMaps];
+    const acks: { pass: number; shown: Set<string>; wake?: () => void } = { pass, shown: new Set() };
+    this.mapAcks = acks;
+    const stale = () => pass !== this.delivery || gen !== this.generation || this.phase === 'closed';
     ep.emit('summary', { pass, spectra: this.spectra, maps: maps.map(metaOf) });
-    for (const map of maps) {
-      if (pass !== this.delivery || gen !== this.generation || this.phase === 'closed') return;
-      await ep.emitAndWait('map', { pass, map });
+    let paced = true;
+    for (let i = 0; i < maps.length; i++) {
+      if (stale()) return;
+      if (paced && i >= MAPS_IN_FLIGHT) paced = await this.waitForMapShown(acks, maps[i - MAPS_IN_FLIGHT].id, stale);
+      if (stale()) return;
+      await ep.emitAndWait('map', { pass, map: maps[i] });
     }
+  }
+
+  /** Until the view acknowledged map `id` of this delivery (true), or the time-out passed (false). */
+  private async waitForMapShown(acks: { shown: Set<string>; wake?: () => void }, id: string, stale: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + (this.deps.mapAckTimeoutMs ?? 5000);
+    while (!acks.shown.has(id)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || stale()) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250)); // also re-checks `stale` (a reload, a close)
+        acks.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      acks.wake = undefined;
+    }
+    return true;
   }
 
   /** Everything the view needs to show the current state (first load or a reload). */
