@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { trainModel } from '../../src/core/ml/train';
 import { predictScan } from '../../src/core/ml/predict';
 import { liveHelperThreads } from '../../src/core/ml/helper-pool';
-import { tokenFromSignal } from '../../src/core/util/progress';
 import type { ModelArch } from '../../src/core/ml/models';
-import { makePainting, readPrediction, tempDir, type Painting } from './synthetic';
+import { makePainting, predictCancelledAt, readPrediction, tempDir, type Painting } from './synthetic';
 
 let dir: string;
 let scan: Painting;
@@ -67,22 +66,7 @@ for (const model of ['FCN+', '1DCNN+'] as const) {
 test('a cancelled 3-thread prediction leaves no output file, no sidecar and no helper thread', async () => {
   const outDir = path.join(dir, 'cancelled');
   await fs.mkdir(outDir);
-  const ac = new AbortController();
-  const seen: number[] = [];
-  await assert.rejects(
-    predictScan(
-      { modelDir: models.get('FCN+')!, scan: scan.scan, out: path.join(outDir, 'p.npy'), backend: 'wasm', threads: 3 },
-      {
-        token: tokenFromSignal(ac.signal),
-        blockRows: 5,
-        onProgress: (p) => {
-          seen.push(p.done);
-          if (p.done >= 10) ac.abort();
-        },
-      },
-    ),
-    (e: Error) => e.name === 'CancelledError',
-  );
+  const seen = await predictCancelledAt({ modelDir: models.get('FCN+')!, scan: scan.scan, out: path.join(outDir, 'p.npy'), backend: 'wasm', threads: 3 }, 5, 10);
   assert.deepEqual(seen, [0, 5, 10], 'the cancel takes effect at the next block');
   assert.equal(liveHelperThreads(), 0);
   assert.deepEqual(await fs.readdir(outDir), []);

@@ -21,8 +21,7 @@ import { readModelMetadata } from '../../src/core/ml/model-dir';
 import { mulberry32 } from '../../src/core/ml/dataset-sampling';
 import { resolveThreads, shardBounds } from '../../src/core/ml/threads';
 import type { TrainJobInput } from '../../src/core/ml/jobs';
-import type { CancelToken } from '../../src/core/util/progress';
-import { makePainting, readPrediction, tempDir, type Painting } from './synthetic';
+import { countingToken, makePainting, readPrediction, tempDir, type Painting } from './synthetic';
 
 let tf: TF;
 let dir: string;
@@ -216,19 +215,6 @@ async function readWeights(modelDir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const f of bins) hash.update(new Uint8Array(await fs.readFile(path.join(modelDir, f))));
   return hash.digest('hex');
-}
-
-/** A token that turns cancelled on its `trigger`-th read and counts the reads after that. */
-function countingToken(trigger: number): CancelToken & { reads: number } {
-  const t = {
-    reads: 0,
-    get cancelled() {
-      t.reads++;
-      return t.reads >= trigger;
-    },
-    throwIfCancelled() {},
-  };
-  return t;
 }
 
 test('cancelling a 2-thread training stops at the next batch, writes a loadable model and stops the helper', async () => {

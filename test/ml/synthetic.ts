@@ -15,6 +15,10 @@ import type { Calibration } from '../../src/core/cube/cube';
 import { writeNpy } from '../../src/core/io/npy-write';
 import { familyResponse } from '../../src/core/physics/index';
 import { mulberry32 } from '../../src/core/ml/dataset-sampling';
+import assert from 'node:assert/strict';
+import { predictScan } from '../../src/core/ml/predict';
+import { tokenFromSignal, type CancelToken } from '../../src/core/util/progress';
+import type { PredictJobInput } from '../../src/core/ml/jobs';
 
 export const TEST_LINES = ['Ca K', 'Fe K', 'Cu K', 'Pb L'];
 /** Peak counts of each line's map (a pixel's expected counts of that family). */
@@ -161,4 +165,38 @@ export function pearson(pred: Float32Array, map: Float32Array, j: number, k: num
     syy += b * b;
   }
   return sxy / Math.sqrt(sxx * syy);
+}
+
+/** A token that turns cancelled on its `trigger`-th read and counts the reads after that. */
+export function countingToken(trigger: number): CancelToken & { reads: number } {
+  const t = {
+    reads: 0,
+    get cancelled() {
+      t.reads++;
+      return t.reads >= trigger;
+    },
+    throwIfCancelled() {},
+  };
+  return t;
+}
+
+/**
+ * Runs a prediction that is cancelled once `stopAt` rows are reported done; it must reject with
+ * CancelledError. Returns the rows reported done, in order.
+ */
+export async function predictCancelledAt(input: PredictJobInput, blockRows: number, stopAt: number): Promise<number[]> {
+  const ac = new AbortController();
+  const seen: number[] = [];
+  await assert.rejects(
+    predictScan(input, {
+      token: tokenFromSignal(ac.signal),
+      blockRows,
+      onProgress: (p) => {
+        seen.push(p.done);
+        if (p.done >= stopAt) ac.abort();
+      },
+    }),
+    (e: Error) => e.name === 'CancelledError',
+  );
+  return seen;
 }

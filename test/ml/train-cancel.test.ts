@@ -10,9 +10,9 @@ import { writeNpy } from '../../src/core/io/npy-write';
 import { prepareTrainingData } from '../../src/core/ml/dataset';
 import { aL1Numbers } from '../../src/core/ml/loss';
 import type { Tensor } from '@tensorflow/tfjs';
-import { tokenFromSignal, type CancelToken } from '../../src/core/util/progress';
+import { tokenFromSignal } from '../../src/core/util/progress';
 import type { TrainJobInput } from '../../src/core/ml/jobs';
-import { makePainting, tempDir, readPrediction, TEST_LINES, type Painting } from './synthetic';
+import { countingToken, makePainting, predictCancelledAt, tempDir, readPrediction, TEST_LINES, type Painting } from './synthetic';
 
 let dir: string;
 let a: Painting;
@@ -42,19 +42,6 @@ function input(outName: string, over: Partial<TrainJobInput> = {}): TrainJobInpu
     backend: 'wasm',
     ...over,
   };
-}
-
-/** A token that turns cancelled on its `trigger`-th read and counts the reads after that. */
-function countingToken(trigger: number): CancelToken & { reads: number } {
-  const t = {
-    reads: 0,
-    get cancelled() {
-      t.reads++;
-      return t.reads >= trigger;
-    },
-    throwIfCancelled() {},
-  };
-  return t;
 }
 
 test('cancelling mid-epoch stops at the next batch, keeps the best epoch and writes a loadable model', async () => {
@@ -137,22 +124,7 @@ test('a cancelled prediction leaves no output file, sidecar or temporary file', 
   const model = await trainModel(input('for-predict', { epochs: 1, model: 'FCN' }));
   const outDir = path.join(dir, 'predictions');
   await fs.mkdir(outDir);
-  const ac = new AbortController();
-  const seen: number[] = [];
-  await assert.rejects(
-    predictScan(
-      { modelDir: model.modelDir, scan: a.scan, out: path.join(outDir, 'p.npy'), backend: 'wasm' },
-      {
-        token: tokenFromSignal(ac.signal),
-        blockRows: 2,
-        onProgress: (p) => {
-          seen.push(p.done);
-          if (p.done >= 4) ac.abort();
-        },
-      },
-    ),
-    (e: Error) => e.name === 'CancelledError',
-  );
+  const seen = await predictCancelledAt({ modelDir: model.modelDir, scan: a.scan, out: path.join(outDir, 'p.npy'), backend: 'wasm' }, 2, 4);
   assert.deepEqual(seen, [0, 2, 4], 'rows are reported per block and the cancel takes effect at the next block');
   assert.deepEqual(await fs.readdir(outDir), []);
 });
