@@ -102,3 +102,22 @@ test('xrfmaps maps: float32 H×W×n in the given order with a lines sidecar; ref
     assert.equal((await cli(['maps', scan], env)).code, 2, 'no --out: usage');
   });
 });
+
+test('xrfmaps maps: when the maps cannot land, the sidecar that was there is put back and no temporary file is left', async () => {
+  await withTempDir(async (dir) => {
+    const H = 3, W = 4, C = 1024;
+    const scan = path.join(dir, 'painting.npy');
+    await fs.writeFile(scan, npyOf(testValues(H, W, C), H, W, C, 'u2'));
+    const outDir = path.join(dir, 'out');
+    // A folder in the output's place makes the final rename fail after the sidecar has been merged.
+    const out = path.join(outDir, 'maps.npy');
+    await fs.mkdir(out, { recursive: true });
+    const mine = '{ "note": "the user\'s own" }\n';
+    await fs.writeFile(path.join(outDir, 'maps.json'), mine);
+    const r = await cli(['maps', scan, '--out', out, '--force', '--no-cache', '--lines', 'Fe K'], { XDG_CACHE_HOME: path.join(dir, 'xdg') });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(await fs.readFile(path.join(outDir, 'maps.json'), 'utf8'), mine);
+    assert.deepEqual((await fs.readdir(outDir)).sort(), ['maps.json', 'maps.npy']);
+    assert.deepEqual(await fs.readdir(out), []);
+  });
+});

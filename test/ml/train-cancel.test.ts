@@ -129,6 +129,40 @@ test('a cancelled prediction leaves no output file, sidecar or temporary file', 
   assert.deepEqual(await fs.readdir(outDir), []);
 });
 
+test('a prediction whose final rename fails leaves no sidecar and no temporary file; the folder in its way is untouched', async () => {
+  const model = await trainModel(input('for-predict-rename', { epochs: 1, model: 'FCN' }));
+  const outDir = path.join(dir, 'predictions-blocked');
+  // A folder named like the output makes the .npy's rename fail, after the sidecar has been written.
+  const out = path.join(outDir, 'p.npy');
+  await fs.mkdir(out, { recursive: true });
+  await fs.writeFile(path.join(out, 'keep'), 'keep');
+  await assert.rejects(predictScan({ modelDir: model.modelDir, scan: a.scan, out, backend: 'wasm' }));
+  assert.deepEqual(await fs.readdir(outDir), ['p.npy'], 'neither the sidecar nor a temporary file is left');
+  assert.deepEqual(await fs.readdir(out), ['keep']);
+});
+
+test("a prediction's sidecar is in place before its .npy appears", async () => {
+  const model = await trainModel(input('for-predict-order', { epochs: 1, model: 'FCN' }));
+  const outDir = path.join(dir, 'predictions-order');
+  await fs.mkdir(outDir);
+  const out = path.join(outDir, 'p.npy');
+  // Polls every turn of the event loop: with the .npy first, there is a window in which it exists alone.
+  let alone = false;
+  let running = true;
+  const watch = (async () => {
+    while (running) {
+      const names = await fs.readdir(outDir);
+      if (names.includes('p.npy') && !names.includes('p.json')) alone = true;
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  await predictScan({ modelDir: model.modelDir, scan: a.scan, out, backend: 'wasm' });
+  running = false;
+  await watch;
+  assert.equal(alone, false, 'the .npy was seen without its sidecar');
+  assert.deepEqual((await fs.readdir(outDir)).sort(), ['p.json', 'p.npy']);
+});
+
 test('an existing output folder is refused before any training, and left untouched', async () => {
   const target = path.join(dir, 'taken');
   await fs.mkdir(target);

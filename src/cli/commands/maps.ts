@@ -79,18 +79,21 @@ export async function run(args: string[]): Promise<number> {
     const { height: H, width: W } = s;
     const n = lines.length;
     const w = await NpyStreamWriter.open(out, '<f4', [H, W, n]);
+    let restoreSidecar: (() => Promise<void>) | undefined;
     try {
       const row = new Float32Array(W * n);
       for (let r = 0; r < H; r++) {
         for (let c = 0; c < W; c++) for (let k = 0; k < n; k++) row[c * n + k] = s.roiMaps[k][r * W + c];
         await w.write(row);
       }
+      // The sidecar first: whoever sees the .npy appear also finds its line names.
+      restoreSidecar = await writeLinesSidecar(out, lines, scan, s.windows);
       await w.commit();
     } catch (e) {
+      await restoreSidecar?.();
       await w.abort();
       throw e;
     }
-    await writeLinesSidecar(out, lines, scan, s.windows);
     const secs = (performance.now() - t0) / 1000;
     console.log(`wrote ${out} (${H}×${W}×${n}: ${lines.join(', ')}) in ${secs.toFixed(1)} s`);
     return 0;
@@ -102,12 +105,22 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-/** `<base>.json` beside the maps: {"lines": [...]} merged into any JSON already there. */
-async function writeLinesSidecar(out: string, lines: string[], scan: string, windows: { label: string; loChannel: number; hiChannel: number }[]): Promise<void> {
+/**
+ * `<base>.json` beside the maps: {"lines": [...]} merged into any JSON already there. Returns how to put back
+ * what was there before, for when the maps themselves then fail to land.
+ */
+async function writeLinesSidecar(
+  out: string,
+  lines: string[],
+  scan: string,
+  windows: { label: string; loChannel: number; hiChannel: number }[],
+): Promise<() => Promise<void>> {
   const file = sidecarPath(out);
   let json: Record<string, unknown> = {};
+  let previous: string | undefined;
   try {
-    const parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+    previous = await fs.readFile(file, 'utf8');
+    const parsed = JSON.parse(previous);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed;
   } catch {
     // absent or unreadable: start afresh
@@ -116,4 +129,8 @@ async function writeLinesSidecar(out: string, lines: string[], scan: string, win
   json.scan = path.resolve(scan);
   json.windows = windows;
   await writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
+  return async () => {
+    if (previous === undefined) await fs.rm(file, { force: true });
+    else await writeFileAtomic(file, previous);
+  };
 }

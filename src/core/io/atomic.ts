@@ -69,7 +69,12 @@ export class AtomicStreamWriter {
       await fs.rm(this.tmp, { force: true });
       throw this.failure;
     }
-    await fs.rename(this.tmp, this.target);
+    try {
+      await fs.rename(this.tmp, this.target);
+    } catch (e) {
+      await fs.rm(this.tmp, { force: true });
+      throw e;
+    }
   }
 
   async abort(): Promise<void> {

@@ -175,7 +175,7 @@ async function predictCubeToNpy(
   const rowsPerBlock = blockRows && blockRows >= 1 ? Math.floor(blockRows) : Math.max(1, Math.floor(BLOCK_BYTES / (W * C * 4)));
   token.throwIfCancelled();
   const writer = await NpyStreamWriter.open(out, '<f4', [H, W, k]);
-  let committed = false;
+  let sidecarWritten = false;
   // Two buffers: the next block is read into one while the other is predicted.
   const buffers = [new Float32Array(Math.min(rowsPerBlock, H) * W * C), new Float32Array(Math.min(rowsPerBlock, H) * W * C)];
   const read = (r0: number, which: number) => cube.readRows(r0, Math.min(rowsPerBlock, H - r0), buffers[which]);
@@ -193,8 +193,6 @@ async function predictCubeToNpy(
       onProgress?.({ done: r0 + n, total: H, message: `row ${r0 + n} of ${H}` });
     }
     token.throwIfCancelled();
-    await writer.commit();
-    committed = true;
     const sidecar = {
       lines: meta.lines,
       model: { name: meta.name, dir: path.resolve(loaded.dir), architecture: meta.architecture, bestEpoch: meta.bestEpoch },
@@ -203,12 +201,16 @@ async function predictCubeToNpy(
       units: 'counts',
       created: new Date().toISOString(),
     };
+    // The sidecar goes first so that whoever sees the .npy appear (a file watcher, the maps view, a script)
+    // also finds its line names; the .npy's rename is the last step and the only one left to fail.
     await writeFileAtomic(sidecarPath(out), JSON.stringify(sidecar, null, 2) + '\n');
+    sidecarWritten = true;
+    await writer.commit();
   } catch (e) {
     // Never leave a read running against a cube that is about to be closed.
     await next?.catch(() => undefined);
-    if (committed) await fs.rm(out, { force: true });
-    else await writer.abort();
+    if (sidecarWritten) await fs.rm(sidecarPath(out), { force: true });
+    await writer.abort();
     throw e;
   }
 }

@@ -294,8 +294,9 @@ async function simulatePainting(presetName: PresetName, index: number, run: Pain
     });
 
     // Ground truth: NPY + sidecar, and PyMca's layout (maps + √counts uncertainties).
-    await writeNpy(truthPaths.npy, truth, [H, W, k]);
+    // The sidecar first, so the .npy never appears without its line names.
     await writeFileAtomic(truthPaths.sidecar, JSON.stringify({ lines: model.lines, calibration: preset.calibration, groundTruth: GROUND_TRUTH_DEFINITION }, null, 2) + '\n');
+    await writeNpy(truthPaths.npy, truth, [H, W, k]);
     const maps = model.lines.map((_, t) => {
       const m = new Float32Array(H * W);
       for (let p = 0; p < H * W; p++) m[p] = truth[p * k + t];
