@@ -21,6 +21,9 @@ import { contrastRanges, displayControls, errorPage, exportShownMap, failureMess
 import '../controls/controls';
 import './spectrum';
 
+/** A map not seen drawn within this long is acknowledged anyway: a hidden page may not draw until shown. */
+const ACK_FALLBACK_MS = 2000;
+
 type Phase = 'loading' | 'ready' | 'error';
 
 @customElement('xrf-scan-view')
@@ -121,14 +124,15 @@ export class XrfScanView extends LitElement {
       this.enlarged = this.listedSelection();
     });
     endpoint.on('map', (d) => {
-      // Acknowledged once drawn (or dropped), so the host never has more than a couple of maps queued here.
+      // Acknowledged once its tile has drawn it (or once it is dropped or not on screen), so the host
+      // never has more than a couple of maps queued here.
       const shown = () => endpoint.emit('mapShown', { pass: d.pass, id: d.map.id });
       const i = d.pass === this.pass ? this.maps.findIndex((m) => m.id === d.map.id) : -1;
       if (i < 0) return shown();
       const maps = this.maps.slice();
       maps[i] = asMap(d.map);
       this.maps = maps;
-      void this.updateComplete.then(shown, shown);
+      this.awaitDrawn(maps[i], shown);
     });
     endpoint.on('error', (e) => {
       this.error = e;
@@ -148,6 +152,48 @@ export class XrfScanView extends LitElement {
   private listedSelection(): string | undefined {
     const id = this.selectedMap;
     return id && this.maps.some((m) => m.id === id) ? id : undefined;
+  }
+
+  /** Acknowledgements waiting for their tile's `map-drawn`, by the map data they wait for. */
+  private readonly undrawn = new Map<Float32Array, () => void>();
+
+  /**
+   * Call `ack` once `map` is on a canvas: at its tile's `map-drawn`, or after the next render when no tile
+   * shows it (another map is enlarged), or after ACK_FALLBACK_MS whatever happens (a hidden page may not draw).
+   */
+  private awaitDrawn(map: GridMap, ack: () => void): void {
+    const data = map.data;
+    if (!data) return ack();
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      this.undrawn.delete(data);
+      clearTimeout(timer);
+      ack();
+    };
+    const timer = setTimeout(once, ACK_FALLBACK_MS);
+    this.undrawn.set(data, once);
+    void this.updateComplete.then(() => {
+      if (this.enlarged !== undefined && this.enlarged !== map.id) once();
+    }, once);
+  }
+
+  private readonly onMapDrawn = (e: Event): void => {
+    const id = (e as CustomEvent<{ id: string }>).detail?.id;
+    const data = this.maps.find((m) => m.id === id)?.data;
+    if (data) this.undrawn.get(data)?.();
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.renderRoot.addEventListener('map-drawn', this.onMapDrawn);
+  }
+
+  override disconnectedCallback(): void {
+    this.renderRoot.removeEventListener('map-drawn', this.onMapDrawn);
+    for (const ack of [...this.undrawn.values()]) ack();
+    super.disconnectedCallback();
   }
 
   /** The user changed the display: show it, and let the host remember it for this file. */
