@@ -5,6 +5,11 @@
  *    sequential read of the same file (16 MB reads, nothing else), as a ratio; goal ≥ 0.8×;
  *  - the pass's two summing engines on the warm file in this process: the WebAssembly SIMD kernel
  *    (raw u16) against the plain JavaScript loop (float32 blocks), as a ratio;
+ *  - warm pass by dtype (benchDtypes, also alone with `--dtypes`): the same counts stored as u2, u4,
+ *    f4 (integer-valued) and f4 (fractional), each pass in-process against a plain read of the same
+ *    file, with the kernel's u32 and float32-lane paths on ("after") and off ("before": u4 through
+ *    readRows' float32 and the float64 kernel, f4 checked for NaN/Inf by the reader, float64 sums),
+ *    and "without lanes" (raw u32 and NaN/Inf from the sums, but only 64-bit / float64 sums);
  *  - time from opening to the first maps (open + the pass), and reopening with the cache;
  *  - single-pixel latency p50/p95 through the session (goal p95 < 20 ms);
  *  - peak memory of the worker for a 1 GB and a 4 GB cube (goal < 512 MB, not growing with size),
@@ -15,7 +20,8 @@
  * `dd iflag=nocache count=0` (posix_fadvise DONTNEED; no privileges needed), and the plain and
  * aggregation reads alternate. Warm-cache (CPU-bound) figures are reported too, labelled.
  *
- * XRFMAPS_BENCH_GB=0.2 shrinks the cubes (to 0.2 and 0.8 GB) for a quick check.
+ * XRFMAPS_BENCH_GB=0.2 shrinks the cubes (to 0.2 and 0.8 GB) for a quick check (the dtype cubes
+ * hold a quarter of that many u2 bytes: 0.05 GB u2, 0.1 GB u4/f4).
  */
 import { promises as fs } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +31,8 @@ import { ScanSession, type WorkerMemory } from '../src/workers/scan-session-clie
 import { DEFAULT_LINES } from '../src/core/lines';
 import { defaultPassThreads, passLimits } from '../src/workers/scan-pass-pool';
 import { openCube } from '../src/core/cube/open';
-import { aggregateScan } from '../src/core/maps/aggregate';
+import { aggregateScan, type PassOptions } from '../src/core/maps/aggregate';
+import { PassKernel, type KernelSamples, type KernelStats } from '../src/core/maps/pass-kernel';
 import { windowsForLines } from '../src/core/maps/windows';
 
 const passThreadsFor = (bytes: number) => (bytes >= passLimits.minBytes ? defaultPassThreads() : 1);
@@ -118,6 +125,125 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const fmt = (x: number, d = 2) => x.toFixed(d);
+
+type BenchDType = 'u2' | 'u4' | 'f4' | 'f4 fractional';
+
+/**
+ * An RPL/RAW pair of `height` rows of the bench's counts stored as `dtype` ('f4 fractional': the
+ * counts plus 0.37, so the float32-lane path cannot be used).
+ */
+async function makeTypedCube(dir: string, dtype: BenchDType, height: number): Promise<{ rpl: string; raw: string; bytes: number }> {
+  const size = dtype === 'u2' ? 2 : 4;
+  const base = path.join(dir, `typed-${dtype.replace(' ', '-')}`);
+  const [kind, len] = dtype === 'u2' ? ['unsigned', 2] : dtype === 'u4' ? ['unsigned', 4] : ['float', 4];
+  await fs.writeFile(`${base}.rpl`, `width\t${WIDTH}\nheight\t${height}\ndepth\t${CHANNELS}\noffset\t0\ndata-length\t${len}\ndata-type\t${kind}\nbyte-order\tlittle-endian\nrecord-by\tvector\n`);
+  const n = WIDTH * CHANNELS;
+  const row = dtype === 'u2' ? new Uint16Array(n) : dtype === 'u4' ? new Uint32Array(n) : new Float32Array(n);
+  const fh = await fs.open(`${base}.raw`, 'w');
+  try {
+    let seed = 777;
+    for (let r = 0; r < height; r++) {
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const ch = i % CHANNELS;
+        const peak = Math.exp(-(((ch - 640) / 8) ** 2)) * 200 + Math.exp(-(((ch - 1055) / 10) ** 2)) * 120;
+        row[i] = Math.round(peak + 20 * Math.exp(-ch / 1500) + (seed >>> 28)) + (dtype === 'f4 fractional' ? 0.37 : 0);
+      }
+      await fh.write(new Uint8Array(row.buffer));
+    }
+  } finally {
+    await fh.close();
+  }
+  return { rpl: `${base}.rpl`, raw: `${base}.raw`, bytes: height * n * size };
+}
+
+/**
+ * The summing kernels alone (no reads), on 2 rows of the bench's counts held in the kernel's memory:
+ * G samples per second for each path, as a ratio to acc_u16 measured in the same run.
+ */
+function kernelAlone(report: (line: string) => void): void {
+  const windows = windowsForLines([...DEFAULT_LINES], { offsetKeV: 0, gainKeV: 0.01 }, CHANNELS);
+  const edges = Int32Array.from(new Set([0, CHANNELS, ...windows.flatMap((w) => [w.loChannel, w.hiChannel])])).sort();
+  const pixels = 2 * WIDTH;
+  const n = pixels * CHANNELS;
+  const paths: { name: string; samples: KernelSamples; lanes: boolean; fill: (k: PassKernel) => void }[] = [
+    { name: 'u16', samples: 'u16', lanes: true, fill: (k) => new Uint16Array(k.bytes(0).buffer, k.bytes(0).byteOffset, n).forEach((_, i, a) => (a[i] = (i * 7919) % 300)) },
+    { name: 'u32 lanes', samples: 'u32', lanes: true, fill: (k) => new Uint32Array(k.bytes(0).buffer, k.bytes(0).byteOffset, n).forEach((_, i, a) => (a[i] = (i * 7919) % 300)) },
+    { name: 'u32 64-bit', samples: 'u32', lanes: false, fill: (k) => new Uint32Array(k.bytes(0).buffer, k.bytes(0).byteOffset, n).forEach((_, i, a) => (a[i] = (i * 7919) % 300)) },
+    { name: 'f32 lanes', samples: 'f32', lanes: true, fill: (k) => k.floats(0).forEach((_, i, a) => (a[i] = (i * 7919) % 300)) },
+    { name: 'f32 float64', samples: 'f32', lanes: false, fill: (k) => k.floats(0).forEach((_, i, a) => (a[i] = (i * 7919) % 300)) },
+  ];
+  const rate: Record<string, number> = {};
+  for (const path of paths) {
+    const k = PassKernel.create(CHANNELS, edges, n, { float32Lanes: path.lanes, u32Lanes: path.lanes });
+    if (!k) return report('kernel alone: WebAssembly SIMD unavailable');
+    path.fill(k);
+    let best = 0;
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      let calls = 0;
+      while (performance.now() - t0 < 300) {
+        k.accumulate(0, path.samples, pixels, () => undefined);
+        calls++;
+      }
+      best = Math.max(best, (calls * n) / ((performance.now() - t0) / 1000) / 1e9);
+    }
+    rate[path.name] = best;
+  }
+  report(`kernel alone (no reads, best of 3): ${paths.map((p) => `${p.name} ${fmt(rate[p.name])} G samples/s (${fmt(rate[p.name] / rate.u16)}× u16)`).join(', ')}`);
+}
+
+/**
+ * Warm pass by dtype: for each stored type, a plain read and the in-process pass (12 lines) before
+ * and after the u32 / float32-lane / NaN-from-sums kernel paths, alternated, best of `reps` each.
+ */
+export async function benchDtypes(report: (line: string) => void, dir: string, gb: number, reps = 3): Promise<void> {
+  const height = Math.max(2, Math.round((gb * 1024 * MB) / 4 / (WIDTH * CHANNELS * 2)));
+  const windows = windowsForLines([...DEFAULT_LINES], { offsetKeV: 0, gainKeV: 0.01 }, CHANNELS);
+  const BEFORE: PassOptions['kernel'] = { rawU32: false, float32Lanes: false, finiteFromSums: false };
+  // "wide": raw u32 and NaN/Inf from the sums on, but 64-bit / float64 sums only (no lanes), to show
+  // what the lanes add on their own.
+  const WIDE: PassOptions['kernel'] = { u32Lanes: false, float32Lanes: false };
+  report(`warm pass by dtype: ${height}×${WIDTH}×${CHANNELS} each, in-process, best of ${reps}; load average ${os.loadavg().map((x) => fmt(x, 1)).join(' ')} on ${os.cpus().length} cores`);
+  kernelAlone(report);
+  for (const dtype of ['u2', 'u4', 'f4', 'f4 fractional'] as const) {
+    const cube = await makeTypedCube(dir, dtype, height);
+    try {
+      const GB = cube.bytes / 1024 / MB;
+      const c = await openCube(cube.rpl);
+      try {
+        const best = { plain: Infinity, before: Infinity, wide: Infinity, after: Infinity };
+        let afterStats: (KernelStats & { samples: KernelSamples }) | undefined;
+        await plainRead(cube.raw); // into the page cache
+        for (let rep = 0; rep < reps; rep++) {
+          best.plain = Math.min(best.plain, (await plainRead(cube.raw)).wall);
+          for (const which of rep % 2 === 0 ? (['before', 'wide', 'after'] as const) : (['after', 'wide', 'before'] as const)) {
+            const opts: PassOptions = which === 'before' ? { kernel: BEFORE } : which === 'wide' ? { kernel: WIDE } : { onKernelStats: (st) => (afterStats = st) };
+            const t = await timed(() => aggregateScan(c, windows, opts));
+            best[which] = Math.min(best[which], t.wall);
+          }
+        }
+        const st = afterStats;
+        const path = !st
+          ? 'JavaScript loop'
+          : st.samples === 'u16'
+            ? 'u16 kernel'
+            : st.samples === 'u32'
+              ? `u32 kernel, ${st.u32LaneChunks} u32-lane / ${st.u32Chunks} 64-bit chunks`
+              : `f32 kernel, ${st.laneChunks} float32-lane / ${st.float64Chunks} float64 chunks`;
+        report(
+          `warm pass ${dtype.padEnd(13)} (${fmt(GB)} GB): plain read ${fmt(GB / best.plain)} GB/s; pass before ${fmt(GB / best.before)} GB/s = ${fmt(best.plain / best.before)}× the read, ` +
+            `after ${fmt(GB / best.after)} GB/s = ${fmt(best.plain / best.after)}× the read (after/before ${fmt(best.before / best.after)}×; ${path}); ` +
+            `without lanes ${fmt(best.plain / best.wide)}× the read`,
+        );
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await fs.rm(cube.raw, { force: true });
+    }
+  }
+}
 
 /** Run the memory probe (this file with --probe) in a fresh process; returns its JSON line. */
 function probeMemory(rpl: string): Promise<{ peakHeapMB: number; peakRssMB: number; maxRssMB: number; seconds: number }> {
@@ -219,6 +345,8 @@ export async function bench(report: (line: string) => void): Promise<void> {
       }
     }
 
+    await benchDtypes(report, dir, gb);
+
     // Time to first maps, then reopening with the cache.
     const cacheDir = path.join(dir, 'cache');
     dropFromCache(small.raw);
@@ -277,6 +405,18 @@ export async function bench(report: (line: string) => void): Promise<void> {
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+if (require.main === module && process.argv[2] === '--dtypes') {
+  // Only the dtype section: node --import tsx bench/cube.bench.ts --dtypes [GB of u2 ×4] [reps]
+  void (async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xrf-bench-dtypes-'));
+    try {
+      await benchDtypes((l) => console.log(l), dir, Number(process.argv[3] ?? process.env.XRFMAPS_BENCH_GB ?? 1), Number(process.argv[4] ?? 3));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  })();
 }
 
 if (require.main === module && process.argv[2] === '--probe') {

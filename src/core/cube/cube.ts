@@ -40,8 +40,11 @@ export interface Cube {
    * byte order, as `rawRowDType` samples. The aggregation pass then sums them where they land.
    */
   readonly rawRowDType?: DType;
-  /** Rows [row0, row0 + nRows) as raw samples into `into` (nRows·W·C samples of rawRowDType); NaN/Inf checked. */
-  readRawRows?(row0: number, nRows: number, into: Uint8Array): Promise<void>;
+  /**
+   * Rows [row0, row0 + nRows) as raw samples into `into` (nRows·W·C samples of rawRowDType); NaN/Inf
+   * checked unless `checkFinite` is false (the aggregation pass finds them from its sums instead).
+   */
+  readRawRows?(row0: number, nRows: number, into: Uint8Array, checkFinite?: boolean): Promise<void>;
   /** The spectrum of one pixel (length C). */
   readPixel(row: number, col: number): Promise<Float32Array>;
   close(): Promise<void>;

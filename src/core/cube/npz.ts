@@ -155,14 +155,14 @@ class DeflatedNpyCube implements Cube {
     return dst;
   }
 
-  async readRawRows(row0: number, nRows: number, into: Uint8Array): Promise<void> {
+  async readRawRows(row0: number, nRows: number, into: Uint8Array, checkFinite = true): Promise<void> {
     checkRowRange(this, row0, nRows);
     if (this.rawRowDType === undefined) throw new Error(`${this.path}: rows are not stored in host byte order`);
     const n = nRows * this.width * this.channels;
     const bytes = n * this.sampleBytes;
     if (into.length < bytes) throw new RangeError(`readRawRows: into holds ${into.length} bytes, ${bytes} needed`);
     await this.member.read(this.rowsOffset(row0), into.subarray(0, bytes), true);
-    if (isFloatDType(this.dtype)) {
+    if (isFloatDType(this.dtype) && checkFinite) {
       if (into.byteOffset % this.sampleBytes !== 0) throw new RangeError('readRawRows: into is not aligned to the sample size');
       const view = this.dtype === 'f4' ? new Float32Array(into.buffer, into.byteOffset, n) : Float32Array.from(new Float64Array(into.buffer, into.byteOffset, n));
       checkFiniteRows(this.path, this.dtype, view, n, row0, this.width, this.channels);

@@ -209,7 +209,7 @@ export class StridedFileCube implements Cube {
     return this.pixelMajor && hostOrder ? this.dtype : undefined;
   }
 
-  async readRawRows(row0: number, nRows: number, into: Uint8Array): Promise<void> {
+  async readRawRows(row0: number, nRows: number, into: Uint8Array, checkFinite = true): Promise<void> {
     this.checkOpen();
     checkRowRange(this, row0, nRows);
     if (this.rawRowDType === undefined) throw new Error(`${this.path}: rows are not stored pixel-major in host byte order`);
@@ -217,7 +217,7 @@ export class StridedFileCube implements Cube {
     const bytes = n * this.sampleBytes;
     if (into.length < bytes) throw new RangeError(`readRawRows: into holds ${into.length} bytes, ${bytes} needed`);
     await this.readFully(into, bytes, this.spec.layout.baseOffset + row0 * this.spec.layout.rowStride * this.sampleBytes);
-    if (isFloatDType(this.dtype)) {
+    if (isFloatDType(this.dtype) && checkFinite) {
       if (into.byteOffset % this.sampleBytes !== 0) throw new RangeError('readRawRows: into is not aligned to the sample size');
       const view = this.dtype === 'f4' ? new Float32Array(into.buffer, into.byteOffset, n) : Float32Array.from(new Float64Array(into.buffer, into.byteOffset, n));
       checkFiniteRows(this.path, this.dtype, view, n, row0, this.width, this.channels);

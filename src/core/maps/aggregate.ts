@@ -5,13 +5,15 @@
  *
  * ROI maps use a per-pixel running sum recorded at every window edge: one pass over a pixel's
  * spectrum gives every window as cum[hi] − cum[lo], so any number of lines costs about the same as one.
- * The summing itself is a WebAssembly SIMD kernel (pass-kernel.ts) that reads u16 counts as stored;
- * the plain JavaScript loop below remains as the fallback and the tests' reference.
+ * The summing itself is a WebAssembly SIMD kernel (pass-kernel.ts) that reads u16 and u32 counts and
+ * float32 samples as stored; the plain JavaScript loop below remains as the fallback and the tests'
+ * reference.
  */
 import type { Cube } from '../cube/cube';
 import type { RoiWindow, ScanSummary } from './summary';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
-import { PassKernel, type EdgeSums, type KernelSamples } from './pass-kernel';
+import { MAX_U32_CHANNELS, PassKernel, type EdgeSums, type KernelSamples, type KernelStats } from './pass-kernel';
+import { checkFiniteRows } from '../cube/decode';
 
 export interface PassOptions {
   token?: CancelToken;
@@ -22,6 +24,16 @@ export interface PassOptions {
   rows?: { from: number; to: number };
   /** 'wasm' (the default where WebAssembly SIMD exists) or 'js', the plain loop the tests compare against. */
   engine?: 'wasm' | 'js';
+  /**
+   * For tests and benchmarks: turn the kernel's newer paths off (each defaults to on) to compare
+   * against the pass without them. `rawU32`: u32 rows summed as stored (off: readRows' float32);
+   * `u32Lanes`: u32 counts summed in u32 lanes where exact (off: 64-bit sums only);
+   * `float32Lanes`: float32 summed in float32 lanes where exact (off: float64 only);
+   * `finiteFromSums`: raw float32 rows checked for NaN/Inf from the kernel's sums (off: by the reader).
+   */
+  kernel?: { rawU32?: boolean; u32Lanes?: boolean; float32Lanes?: boolean; finiteFromSums?: boolean };
+  /** For tests and benchmarks: receives the kernel's record of which paths it took. */
+  onKernelStats?: (stats: KernelStats & { samples: KernelSamples }) => void;
 }
 
 function rowRange(cube: Pick<Cube, 'height'>, opts: PassOptions): { from: number; to: number } {
@@ -190,7 +202,7 @@ export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], o
   const hiE = Int32Array.from(windows, (w) => edgeIndex.get(w.hiChannel)!);
 
   const rows = blockRows(cube, opts, range);
-  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C);
+  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C, { float32Lanes: opts.kernel?.float32Lanes, u32Lanes: opts.kernel?.u32Lanes });
   const spectra = kernel
     ? await kernelPass(cube, kernel, range, rows, opts, (pix, n, sums) => {
         for (let i = 0, b = 0; i < n; i++, b += E) {
@@ -203,7 +215,7 @@ export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], o
 }
 
 /**
- * The pass through the WebAssembly kernel. Blocks land in the kernel's own memory: raw u16 or f32
+ * The pass through the WebAssembly kernel. Blocks land in the kernel's own memory: raw u16, u32 or f32
  * rows straight from the file when the reader can hand them over, else readRows' float32.
  * `emit(pix, n, sums)` receives each chunk's edge sums, `pix` counted from the range's first pixel.
  */
@@ -216,24 +228,43 @@ async function kernelPass(
   emit: (pix: number, n: number, sums: EdgeSums) => void,
 ): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
   const { width: W, channels: C } = cube;
-  const samples = rawSamples(cube);
+  const samples = rawSamples(cube, opts);
+  // Raw float32 rows skip the reader's NaN/Inf scan (a JavaScript loop over every sample, slower than
+  // the kernel): a NaN or ±Inf makes its pixel's float64 total NaN or ±Inf (finite float32 samples
+  // cannot: C · 3.4e38 is far below the float64 range), so the totals show it, and the block is
+  // then scanned to name the first bad sample exactly as the reader would have.
+  const finiteFromSums = samples === 'f32' && (opts.kernel?.finiteFromSums ?? true);
   const read = async (row0: number, n: number, k: 0 | 1): Promise<void> => {
-    if (samples) return cube.readRawRows!(row0, n, kernel.bytes(k));
+    if (samples) return cube.readRawRows!(row0, n, kernel.bytes(k), !finiteFromSums);
     const slot = kernel.floats(k);
     const got = await cube.readRows(row0, n, slot);
     // A reader that returned its own array instead of filling ours: copy it in.
     if (got.buffer !== slot.buffer || got.byteOffset !== slot.byteOffset) slot.set(got.subarray(0, n * W * C));
   };
+  const E = kernel.edgeCount;
   await streamBlocks(range, rows, opts, read, (k, row0, n) =>
-    kernel.accumulate(k, samples ?? 'f32', n * W, (p0, m, sums) => emit((row0 - range.from) * W + p0, m, sums)),
+    kernel.accumulate(k, samples ?? 'f32', n * W, (p0, m, sums) => {
+      if (finiteFromSums) {
+        for (let i = 0, t = E - 1; i < m; i++, t += E) {
+          const total = sums[t];
+          if (total - total !== 0) {
+            checkFiniteRows(cube.path, cube.dtype, kernel.floats(k), n * W * C, row0, W, C);
+            throw new Error(`${cube.path}: pixel ${p0 + i} of the block at row ${row0} sums to ${total}, yet no sample is NaN or Inf`);
+          }
+        }
+      }
+      emit((row0 - range.from) * W + p0, m, sums);
+    }),
   );
+  opts.onKernelStats?.({ ...kernel.stats, samples: samples ?? 'f32' });
   return kernel.spectra();
 }
 
 /** The kernel's sample type for rows the cube hands over raw; undefined → read them as float32. */
-function rawSamples(cube: Cube): KernelSamples | undefined {
+function rawSamples(cube: Cube, opts: PassOptions): KernelSamples | undefined {
   if (!cube.readRawRows) return undefined;
   if (cube.rawRowDType === 'u2' && cube.channels <= 65536) return 'u16'; // a pixel's total must fit u32
+  if (cube.rawRowDType === 'u4' && cube.channels <= MAX_U32_CHANNELS && (opts.kernel?.rawU32 ?? true)) return 'u32'; // totals exact in float64
   if (cube.rawRowDType === 'f4') return 'f32';
   return undefined;
 }
