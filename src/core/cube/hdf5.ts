@@ -9,14 +9,18 @@
  * The cube is the NXdata signal when there is one (NX_class = NXdata with a `signal` attribute, or
  * a dataset with `signal` = 1), else the largest 3-D numeric dataset. Its channel axis may be any of
  * the three (hdf5-axes.ts decides which, from NeXus/HDF5 metadata, an energy axis beside it, or the
- * shape); the other two are rows then columns. A row block is one hyperslab in stored order,
- * reordered into pixel-major H × W × C. `listCubeDatasets` lists every 3-D numeric dataset, shaped
- * H × W × C after that decision, so the user can choose.
+ * shape); the other two are rows then columns. Rows are read as hyperslabs of whole rows in stored
+ * order, covering whole chunks along the row axis (`bandFor`), and cut from that band into
+ * pixel-major H × W × C: a copy for channels last, a transpose (transpose.ts: WebAssembly SIMD for
+ * 2- and 4-byte samples) otherwise. u2, u4 and f4 datasets also hand rows over raw
+ * (`readRawRows`), so the aggregation pass sums them unconverted. `listCubeDatasets` lists every
+ * 3-D numeric dataset, shaped H × W × C after that decision, so the user can choose.
  */
 import { promises as fs } from 'node:fs';
-import type { Calibration, Cube, DType } from './cube';
+import { DTYPE_BYTES, type Calibration, type Cube, type DType } from './cube';
 import { checkPixel, checkRowRange } from './strided-file';
-import { checkFinitePixel, checkFiniteRows } from './decode';
+import { checkFinitePixel, checkFiniteRows, HOST_LITTLE_ENDIAN } from './decode';
+import { createTransposer, type SlabSamples, type SlabTransposer } from './transpose';
 import { XrfInputError } from '../errors';
 import {
   decideChannelAxis,
@@ -462,7 +466,7 @@ function findCalibration(f: H5File, found: Found, cubePath: string, channels: nu
  * `channelAxis`, when given (the sidecar JSON's "channelAxis"), overrides the
  * decision for the opened dataset: the user's word for files whose metadata and shape say nothing.
  */
-export async function openHdf5(file: string, opts: { dataset?: string; channelAxis?: ChannelAxis } = {}): Promise<Hdf5Cube> {
+export async function openHdf5(file: string, opts: { dataset?: string; channelAxis?: ChannelAxis } & Hdf5CubeOptions = {}): Promise<Hdf5Cube> {
   const { h5, f } = await openH5(file);
   try {
     const found = walk(f, h5);
@@ -493,11 +497,33 @@ export async function openHdf5(file: string, opts: { dataset?: string; channelAx
     }
     const ds = found.datasets.find((d) => d.path === chosen!.path)!.ds;
     const cal = findCalibration(f, found, chosen.path, chosen.shape[2], chosen.channelAxis);
-    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path));
+    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path), { transpose: opts.transpose });
   } catch (e) {
     f.close();
     throw e;
   }
+}
+
+/**
+ * Rows read together from the file, in stored order: the hyperslab of whole rows [row0, row0 + rows)
+ * (every column and channel). Kept until a request falls outside it.
+ */
+interface Band {
+  row0: number;
+  rows: number;
+  /** The samples, for channels-last datasets and 8-byte integers (the transposer holds the others). */
+  data?: SlabSamples | BigInt64Array | BigUint64Array;
+}
+
+/** A band read to cover whole chunks holds at most this many bytes; past it, rows are read as asked. */
+const MAX_BAND_BYTES = 64 * 2 ** 20;
+
+/** Typed arrays for the sample types the raw path hands over, in host byte order. */
+const RAW_ARRAYS = { u2: Uint16Array, u4: Uint32Array, f4: Float32Array } as const;
+
+export interface Hdf5CubeOptions {
+  /** 'wasm' (default: the SIMD transpose where WebAssembly SIMD exists) or 'js' (the JavaScript loop). */
+  transpose?: 'wasm' | 'js';
 }
 
 export class Hdf5Cube implements Cube {
@@ -510,7 +536,18 @@ export class Hdf5Cube implements Cube {
   /** Which stored axis holds the channels (2 = channels last) and what decided it. */
   readonly channelAxis: ChannelAxis;
   readonly axesFrom: AxisEvidence;
+  /**
+   * Raw u16 / u32 / f32 rows (see Cube.rawRowDType). h5wasm hands every dataset over in host byte
+   * order (HDF5 converts big-endian files to the native type on reading), so only the sample type
+   * decides; a channels-first dataset is transposed sample for sample, without conversion.
+   */
+  readonly rawRowDType: DType | undefined;
+  /** Rows per chunk along the row axis (1 when the dataset is contiguous). */
+  readonly chunkRows: number;
   private readonly layout: AxisLayout;
+  private readonly sampleBytes: number;
+  private readonly transposer: SlabTransposer | undefined;
+  private band: Band | undefined;
   private closed = false;
 
   constructor(
@@ -521,6 +558,7 @@ export class Hdf5Cube implements Cube {
     readonly fileCalibration: Calibration | undefined,
     /** Every 3-D numeric dataset in the file (the chosen one first when it is the default). */
     readonly candidates: string[],
+    opts: Hdf5CubeOptions = {},
   ) {
     this.layout = layoutOf(chosen.storedShape, chosen.channelAxis);
     [this.height, this.width, this.channels] = this.layout.shape;
@@ -528,10 +566,25 @@ export class Hdf5Cube implements Cube {
     this.axesFrom = chosen.axesFrom;
     this.dtype = chosen.dtype;
     this.datasetPath = chosen.path;
+    this.sampleBytes = DTYPE_BYTES[this.dtype];
+    this.rawRowDType = HOST_LITTLE_ENDIAN && this.dtype in RAW_ARRAYS ? this.dtype : undefined;
+    let chunks: number[] | null | undefined;
+    try {
+      chunks = this.ds.metadata.chunks;
+    } catch {
+      chunks = undefined;
+    }
+    this.chunkRows = Math.max(1, chunks?.[this.layout.rowAxis] ?? 1);
+    this.transposer = chosen.channelAxis !== 2 && this.sampleBytes < 8 ? createTransposer(this.sampleBytes, opts.transpose) : undefined;
   }
 
-  /** Read the hyperslab `ranges` (stored order) into pixel-major `out`. */
-  private slice(ranges: [number, number][], count: number, out: Float32Array): void {
+  /** The transpose in use for this cube's channels-first rows ('wasm' or 'js'), if it has any. */
+  get transposeEngine(): 'wasm' | 'js' | undefined {
+    return this.transposer?.engine;
+  }
+
+  /** Read the hyperslab `ranges` (stored order) as h5wasm returns it: `count` samples of the dataset's type. */
+  private slab(ranges: [number, number][], count: number): SlabSamples | BigInt64Array | BigUint64Array {
     if (this.closed) throw new Error(`${this.path}: cube is closed`);
     let data: unknown;
     try {
@@ -542,17 +595,90 @@ export class Hdf5Cube implements Cube {
     if (!ArrayBuffer.isView(data) || (data as unknown as ArrayLike<number>).length !== count) {
       throw new XrfInputError(this.path, `reading ${this.datasetPath} returned no data`);
     }
+    return data as SlabSamples | BigInt64Array | BigUint64Array;
+  }
+
+  /** Read the hyperslab `ranges` (stored order) into pixel-major `out`. */
+  private slice(ranges: [number, number][], count: number, out: Float32Array): void {
     const sub = ranges.map(([a, b]) => b - a);
-    toPixelMajor(data as unknown as ArrayLike<number>, sub, this.layout.channelAxis, out);
+    toPixelMajor(this.slab(ranges, count), sub, this.layout.channelAxis, out);
+  }
+
+  /**
+   * The band holding rows [row0, row0 + nRows): the one kept, or a new one. A chunked dataset is
+   * read in whole chunks along the row axis: HDF5 reads (and inflates) every chunk a hyperslab
+   * touches, whole, and its chunk cache (1 MiB) holds few of a scan's, so reading one row of
+   * 8-row chunks would read each chunk 8 times. The band is read once and later rows are cut from it.
+   */
+  private bandFor(row0: number, nRows: number): Band {
+    const kept = this.band;
+    if (kept && row0 >= kept.row0 && row0 + nRows <= kept.row0 + kept.rows) return kept;
+    let b0 = row0;
+    let b1 = row0 + nRows;
+    const cr = this.chunkRows;
+    if (cr > 1) {
+      const a0 = Math.floor(row0 / cr) * cr;
+      const a1 = Math.min(this.height, Math.ceil((row0 + nRows) / cr) * cr);
+      if ((a1 - a0) * this.width * this.channels * this.sampleBytes <= MAX_BAND_BYTES) [b0, b1] = [a0, a1];
+    }
+    this.band = undefined; // a failed read leaves no stale band behind
+    const data = this.slab(rowBlockRanges(this.layout, b0, b1 - b0), (b1 - b0) * this.width * this.channels);
+    const band: Band = { row0: b0, rows: b1 - b0 };
+    if (this.transposer && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) this.transposer.load(data);
+    else band.data = data;
+    this.band = band;
+    return band;
+  }
+
+  /** Rows [row0, row0 + nRows) into `dst`, pixel-major: raw samples of the dataset's type, or float32. */
+  private rowsInto(row0: number, nRows: number, dst: SlabSamples): void {
+    const band = this.bandFor(row0, nRows);
+    const { width: W, channels: C } = this;
+    const k = row0 - band.row0;
+    const n = nRows * W * C;
+    const t = this.transposer;
+    if (!t || band.data) {
+      // Channels last (or 8-byte integers): the rows are one run of the band, or a toPixelMajor away.
+      const data = band.data!;
+      if (this.layout.channelAxis === 2 && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) {
+        dst.set(data.subarray(k * W * C, k * W * C + n));
+      } else {
+        const sub = rowBlockRanges(this.layout, band.row0, band.rows).map(([a, b]) => b - a);
+        const all = new Float32Array(band.rows * W * C);
+        toPixelMajor(data, sub, this.layout.channelAxis, all);
+        dst.set(all.subarray(k * W * C, k * W * C + n));
+      }
+    } else if (this.layout.channelAxis === 0) {
+      // (C, rows, W): the asked rows are `nRows · W` adjacent samples of every channel row.
+      t.transpose(k * W, band.rows * W, C, nRows * W, dst, 0);
+    } else {
+      // (rows, C, W): each row is its own C × W matrix.
+      for (let r = 0; r < nRows; r++) t.transpose((k + r) * C * W, W, C, W, dst, r * W * C);
+    }
   }
 
   async readRows(row0: number, nRows: number, out?: Float32Array): Promise<Float32Array> {
     checkRowRange(this, row0, nRows);
+    if (this.closed) throw new Error(`${this.path}: cube is closed`);
     const n = nRows * this.width * this.channels;
     const dst = out ?? new Float32Array(n);
-    this.slice(rowBlockRanges(this.layout, row0, nRows), n, n === dst.length ? dst : dst.subarray(0, n));
+    this.rowsInto(row0, nRows, n === dst.length ? dst : dst.subarray(0, n));
     checkFiniteRows(this.path, this.dtype, dst, n, row0, this.width, this.channels);
     return dst;
+  }
+
+  async readRawRows(row0: number, nRows: number, into: Uint8Array, checkFinite = true): Promise<void> {
+    checkRowRange(this, row0, nRows);
+    if (this.closed) throw new Error(`${this.path}: cube is closed`);
+    const dtype = this.rawRowDType;
+    if (dtype === undefined) throw new Error(`${this.path}: ${this.datasetPath} has no raw row path (${this.dtype} samples)`);
+    const n = nRows * this.width * this.channels;
+    const bytes = n * this.sampleBytes;
+    if (into.length < bytes) throw new RangeError(`readRawRows: into holds ${into.length} bytes, ${bytes} needed`);
+    if (into.byteOffset % this.sampleBytes !== 0) throw new RangeError('readRawRows: into is not aligned to the sample size');
+    const view = new RAW_ARRAYS[dtype as keyof typeof RAW_ARRAYS](into.buffer as ArrayBuffer, into.byteOffset, n);
+    this.rowsInto(row0, nRows, view);
+    if (checkFinite && view instanceof Float32Array) checkFiniteRows(this.path, dtype, view, n, row0, this.width, this.channels);
   }
 
   async readPixel(row: number, col: number): Promise<Float32Array> {
@@ -566,6 +692,8 @@ export class Hdf5Cube implements Cube {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.band = undefined;
+    this.transposer?.release();
     this.file.close();
   }
 }
