@@ -45,6 +45,12 @@ export interface Cube {
    * checked unless `checkFinite` is false (the aggregation pass finds them from its sums instead).
    */
   readRawRows?(row0: number, nRows: number, into: Uint8Array, checkFinite?: boolean): Promise<void>;
+  /**
+   * Rows the reader reads from the file together in any case (HDF5: rows per chunk, each chunk read
+   * and inflated whole), when more than 1. The aggregation pass makes its default blocks a multiple
+   * of it, so that no block straddles two such bands and no band is read twice.
+   */
+  readonly rowChunk?: number;
   /** The spectrum of one pixel (length C). */
   readPixel(row: number, col: number): Promise<Float32Array>;
   close(): Promise<void>;

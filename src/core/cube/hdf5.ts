@@ -544,10 +544,17 @@ export class Hdf5Cube implements Cube {
   readonly rawRowDType: DType | undefined;
   /** Rows per chunk along the row axis (1 when the dataset is contiguous). */
   readonly chunkRows: number;
+  /** See Cube.rowChunk: chunkRows, where bands of whole chunks are read. */
+  readonly rowChunk: number | undefined;
+  /** Rows read from the file into bands so far (for tests: a chunk-aligned pass reads each row once). */
+  get bandRowsRead(): number {
+    return this.bandRows;
+  }
   private readonly layout: AxisLayout;
   private readonly sampleBytes: number;
   private readonly transposer: SlabTransposer | undefined;
   private band: Band | undefined;
+  private bandRows = 0;
   private closed = false;
 
   constructor(
@@ -575,6 +582,9 @@ export class Hdf5Cube implements Cube {
       chunks = undefined;
     }
     this.chunkRows = Math.max(1, chunks?.[this.layout.rowAxis] ?? 1);
+    // Whole chunks are read together only while a band of them fits MAX_BAND_BYTES (see bandFor).
+    const chunkBytes = this.chunkRows * this.width * this.channels * this.sampleBytes;
+    this.rowChunk = this.chunkRows > 1 && chunkBytes <= MAX_BAND_BYTES ? this.chunkRows : undefined;
     this.transposer = chosen.channelAxis !== 2 && this.sampleBytes < 8 ? createTransposer(this.sampleBytes, opts.transpose) : undefined;
   }
 
@@ -624,6 +634,7 @@ export class Hdf5Cube implements Cube {
     this.band = undefined; // a failed read leaves no stale band behind
     const data = this.slab(rowBlockRanges(this.layout, b0, b1 - b0), (b1 - b0) * this.width * this.channels);
     const band: Band = { row0: b0, rows: b1 - b0 };
+    this.bandRows += band.rows;
     if (this.transposer && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) this.transposer.load(data);
     else band.data = data;
     this.band = band;

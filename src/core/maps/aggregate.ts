@@ -18,7 +18,10 @@ import { checkFiniteRows } from '../cube/decode';
 export interface PassOptions {
   token?: CancelToken;
   onProgress?: ProgressSink;
-  /** Rows per block; by default about 4 M samples (16 MB of float32) and at least one row. */
+  /**
+   * Rows per block; by default about 4 M samples (16 MB of float32) and at least one row, rounded
+   * down to a multiple of the cube's rowChunk where one fits.
+   */
   rowsPerBlock?: number;
   /** Only rows [from, to) (a share of a parallel pass); progress then counts within the range. */
   rows?: { from: number; to: number };
@@ -29,9 +32,10 @@ export interface PassOptions {
    * against the pass without them. `rawU32`: u32 rows summed as stored (off: readRows' float32);
    * `u32Lanes`: u32 counts summed in u32 lanes where exact (off: 64-bit sums only);
    * `float32Lanes`: float32 summed in float32 lanes where exact (off: float64 only);
+   * `u16Lanes`: u16 counts summed 4 pixels at a time (off: one pixel at a time);
    * `finiteFromSums`: raw float32 rows checked for NaN/Inf from the kernel's sums (off: by the reader).
    */
-  kernel?: { rawU32?: boolean; u32Lanes?: boolean; float32Lanes?: boolean; finiteFromSums?: boolean };
+  kernel?: { rawU32?: boolean; u32Lanes?: boolean; float32Lanes?: boolean; u16Lanes?: boolean; finiteFromSums?: boolean };
   /** For tests and benchmarks: receives the kernel's record of which paths it took. */
   onKernelStats?: (stats: KernelStats & { samples: KernelSamples }) => void;
 }
@@ -47,13 +51,21 @@ function rowRange(cube: Pick<Cube, 'height'>, opts: PassOptions): { from: number
 
 const TARGET_BLOCK_SAMPLES = 4 * 1024 * 1024;
 
-export function defaultRowsPerBlock(cube: Pick<Cube, 'width' | 'channels' | 'height'>): number {
-  return Math.max(1, Math.min(cube.height, Math.floor(TARGET_BLOCK_SAMPLES / (cube.width * cube.channels))));
+export function defaultRowsPerBlock(cube: Pick<Cube, 'width' | 'channels' | 'height' | 'rowChunk'>): number {
+  const rows = Math.max(1, Math.min(cube.height, Math.floor(TARGET_BLOCK_SAMPLES / (cube.width * cube.channels))));
+  // A reader that reads rowChunk rows together anyway (HDF5 chunks) would read the band a block
+  // straddles twice: whole bands per block, where one fits the target (one block for all rows needs none).
+  const chunk = cube.rowChunk ?? 1;
+  return chunk > 1 && rows >= chunk && rows < cube.height ? rows - (rows % chunk) : rows;
 }
 
 /**
  * Stream row blocks [from, to) through two buffers: `read(row0, n, k)` fills buffer k while the
  * block in the other buffer is visited. Checks the token once per block; progress counts rows.
+ * With a `grid`, blocks end at multiples of it counted from row 0, not from `from` (none longer
+ * than `rows`, as no block leaves the range): a range that starts inside a block begins with a
+ * shorter one, so blocks that are whole chunk bands (defaultRowsPerBlock on a cube with a rowChunk)
+ * stay aligned to the chunks in a band of a parallel pass too.
  */
 async function streamBlocks(
   range: { from: number; to: number },
@@ -61,21 +73,23 @@ async function streamBlocks(
   opts: PassOptions,
   read: (row0: number, n: number, k: 0 | 1) => Promise<void>,
   visit: (k: 0 | 1, row0: number, n: number) => void,
+  grid: number | undefined,
 ): Promise<void> {
   const token = opts.token ?? NEVER_CANCELLED;
   const { from, to } = range;
   token.throwIfCancelled();
-  let pending: Promise<void> | undefined = read(from, Math.min(rows, to - from), 0);
+  const end = (row0: number) => Math.min(to, grid ? (Math.floor(row0 / grid) + 1) * grid : row0 + rows);
+  let pending: Promise<void> | undefined = read(from, end(from) - from, 0);
   try {
-    for (let row0 = from, k: 0 | 1 = 0; row0 < to; row0 += rows, k = k === 0 ? 1 : 0) {
+    for (let row0 = from, k: 0 | 1 = 0; row0 < to; row0 = end(row0), k = k === 0 ? 1 : 0) {
       await pending;
       // Yield to the event loop once per block: a reader whose reads are synchronous underneath
       // (HDF5) would otherwise hold the thread for the whole pass, and pixel requests and cancel
       // messages to the worker must be served between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const n = Math.min(rows, to - row0);
-      const next = row0 + rows;
-      pending = next < to ? read(next, Math.min(rows, to - next), k === 0 ? 1 : 0) : undefined;
+      const next = end(row0);
+      const n = next - row0;
+      pending = next < to ? read(next, end(next) - next, k === 0 ? 1 : 0) : undefined;
       token.throwIfCancelled();
       visit(k, row0, n);
       opts.onProgress?.({ done: row0 + n - from, total: to - from, message: `rows ${row0 + n - from} of ${to - from}` });
@@ -88,6 +102,11 @@ async function streamBlocks(
 
 function blockRows(cube: Cube, opts: PassOptions, range: { from: number; to: number }): number {
   return Math.max(1, Math.min(range.to - range.from, Math.floor(opts.rowsPerBlock ?? defaultRowsPerBlock(cube))));
+}
+
+/** The block grid for streamBlocks: where the cube reads whole row chunks, blocks of the whole scan's grid. */
+function blockGrid(cube: Cube, opts: PassOptions): number | undefined {
+  return (cube.rowChunk ?? 1) > 1 ? Math.max(1, Math.floor(opts.rowsPerBlock ?? defaultRowsPerBlock(cube))) : undefined;
 }
 
 function checkWindows(windows: readonly RoiWindow[], channels: number): void {
@@ -202,7 +221,11 @@ export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], o
   const hiE = Int32Array.from(windows, (w) => edgeIndex.get(w.hiChannel)!);
 
   const rows = blockRows(cube, opts, range);
-  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C, { float32Lanes: opts.kernel?.float32Lanes, u32Lanes: opts.kernel?.u32Lanes });
+  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C, {
+    float32Lanes: opts.kernel?.float32Lanes,
+    u32Lanes: opts.kernel?.u32Lanes,
+    u16Lanes: opts.kernel?.u16Lanes,
+  });
   const spectra = kernel
     ? await kernelPass(cube, kernel, range, rows, opts, (pix, n, sums) => {
         for (let i = 0, b = 0; i < n; i++, b += E) {
@@ -255,6 +278,7 @@ async function kernelPass(
       }
       emit((row0 - range.from) * W + p0, m, sums);
     }),
+    blockGrid(cube, opts),
   );
   opts.onKernelStats?.({ ...kernel.stats, samples: samples ?? 'f32' });
   return kernel.spectra();
@@ -284,7 +308,7 @@ async function jsPass(
   const read = async (row0: number, n: number, k: 0 | 1): Promise<void> => {
     blocks[k] = await cube.readRows(row0, n, buffers[k]);
   };
-  await streamBlocks(range, rows, opts, read, (k, row0, n) => accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W));
+  await streamBlocks(range, rows, opts, read, (k, row0, n) => accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W), blockGrid(cube, opts));
   return { sumSpectrum: acc.sumSpectrum, maxSpectrum: acc.maxSpectrum };
 }
 
