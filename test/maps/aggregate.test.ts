@@ -102,3 +102,33 @@ test('defaultRowsPerBlock keeps blocks near 16 MB and at least one row', () => {
   assert.equal(defaultRowsPerBlock({ height: 1000, width: 100, channels: 4096 }), 10);
   assert.equal(defaultRowsPerBlock({ height: 3, width: 10, channels: 10 }), 3);
 });
+
+test('onRows reports every row of the range once, in order, with values that are already final', async () => {
+  const v = testValues(H, W, C, { fractional: true });
+  for (const engine of ['wasm', 'js'] as const) {
+    for (const rows of [undefined, { from: 2, to: 8 }]) {
+      const seen: [number, number][] = [];
+      const snapshots: { from: number; to: number; total: Float32Array; rois: Float32Array[] }[] = [];
+      const from = rows?.from ?? 0;
+      const s = await aggregateScan(memoryCube(v, H, W, C), WINDOWS, {
+        engine,
+        rows,
+        rowsPerBlock: 2,
+        onRows: (a, b, maps) => {
+          seen.push([a, b]);
+          const cut = (m: Float32Array) => m.slice((a - from) * W, (b - from) * W);
+          snapshots.push({ from: a, to: b, total: cut(maps.totalCounts), rois: maps.roiMaps.map(cut) });
+        },
+      });
+      const to = rows?.to ?? H;
+      const expected: [number, number][] = [];
+      for (let r = from; r < to; r += 2) expected.push([r, Math.min(r + 2, to)]);
+      assert.deepEqual(seen, expected, `${engine}: blocks of 2 rows from ${from} to ${to}`);
+      for (const snap of snapshots) {
+        const lo = (snap.from - from) * W;
+        assert.deepEqual(snap.total, s.totalCounts.slice(lo, lo + snap.total.length), `${engine}: total counts of rows ${snap.from}-${snap.to}`);
+        snap.rois.forEach((m, k) => assert.deepEqual(m, s.roiMaps[k].slice(lo, lo + m.length), `${engine}: ${WINDOWS[k].label}`));
+      }
+    }
+  }
+});

@@ -36,6 +36,12 @@ export interface PassOptions {
    * `finiteFromSums`: raw float32 rows checked for NaN/Inf from the kernel's sums (off: by the reader).
    */
   kernel?: { rawU32?: boolean; u32Lanes?: boolean; float32Lanes?: boolean; u16Lanes?: boolean; finiteFromSums?: boolean };
+  /**
+   * Called after each block with the rows [from, to) (of the whole cube) whose values are now final in
+   * `maps`, the pass's own output arrays (index (row − range.from)·W + col): lets a viewer show maps
+   * filling in while a long pass runs. Copy what you keep; the pass goes on writing other rows.
+   */
+  onRows?: (from: number, to: number, maps: { totalCounts: Float32Array; roiMaps: Float32Array[] }) => void;
   /** For tests and benchmarks: receives the kernel's record of which paths it took. */
   onKernelStats?: (stats: KernelStats & { samples: KernelSamples }) => void;
 }
@@ -226,14 +232,16 @@ export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], o
     u32Lanes: opts.kernel?.u32Lanes,
     u16Lanes: opts.kernel?.u16Lanes,
   });
+  const onRows = opts.onRows;
+  const blockDone = onRows ? (row0: number, n: number) => onRows(row0, row0 + n, { totalCounts, roiMaps }) : undefined;
   const spectra = kernel
-    ? await kernelPass(cube, kernel, range, rows, opts, (pix, n, sums) => {
+    ? await kernelPass(cube, kernel, range, rows, opts, blockDone, (pix, n, sums) => {
         for (let i = 0, b = 0; i < n; i++, b += E) {
           totalCounts[pix + i] = sums[b + E - 1];
           for (let k = 0; k < loE.length; k++) roiMaps[k][pix + i] = sums[b + hiE[k]] - sums[b + loE[k]];
         }
       })
-    : await jsPass(cube, { edges, loE, hiE, cum: new Float64Array(4 * E), totalCounts, roiMaps, sumSpectrum: new Float64Array(C), maxSpectrum: new Float32Array(C).fill(-Infinity), channels: C }, range, rows, opts);
+    : await jsPass(cube, { edges, loE, hiE, cum: new Float64Array(4 * E), totalCounts, roiMaps, sumSpectrum: new Float64Array(C), maxSpectrum: new Float32Array(C).fill(-Infinity), channels: C }, range, rows, opts, blockDone);
   return { height: H, width: W, channels: C, windows: windows.map((w) => ({ ...w })), totalCounts, roiMaps, ...spectra };
 }
 
@@ -248,6 +256,7 @@ async function kernelPass(
   range: { from: number; to: number },
   rows: number,
   opts: PassOptions,
+  blockDone: ((row0: number, n: number) => void) | undefined,
   emit: (pix: number, n: number, sums: EdgeSums) => void,
 ): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
   const { width: W, channels: C } = cube;
@@ -265,7 +274,7 @@ async function kernelPass(
     if (got.buffer !== slot.buffer || got.byteOffset !== slot.byteOffset) slot.set(got.subarray(0, n * W * C));
   };
   const E = kernel.edgeCount;
-  await streamBlocks(range, rows, opts, read, (k, row0, n) =>
+  await streamBlocks(range, rows, opts, read, (k, row0, n) => {
     kernel.accumulate(k, samples ?? 'f32', n * W, (p0, m, sums) => {
       if (finiteFromSums) {
         for (let i = 0, t = E - 1; i < m; i++, t += E) {
@@ -277,9 +286,9 @@ async function kernelPass(
         }
       }
       emit((row0 - range.from) * W + p0, m, sums);
-    }),
-    blockGrid(cube, opts),
-  );
+    });
+    blockDone?.(row0, n);
+  }, blockGrid(cube, opts));
   opts.onKernelStats?.({ ...kernel.stats, samples: samples ?? 'f32' });
   return kernel.spectra();
 }
@@ -300,6 +309,7 @@ async function jsPass(
   range: { from: number; to: number },
   rows: number,
   opts: PassOptions,
+  blockDone?: (row0: number, n: number) => void,
 ): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
   const { width: W, channels: C } = cube;
   const perRow = W * C;
@@ -308,7 +318,10 @@ async function jsPass(
   const read = async (row0: number, n: number, k: 0 | 1): Promise<void> => {
     blocks[k] = await cube.readRows(row0, n, buffers[k]);
   };
-  await streamBlocks(range, rows, opts, read, (k, row0, n) => accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W), blockGrid(cube, opts));
+  await streamBlocks(range, rows, opts, read, (k, row0, n) => {
+    accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W);
+    blockDone?.(row0, n);
+  }, blockGrid(cube, opts));
   return { sumSpectrum: acc.sumSpectrum, maxSpectrum: acc.maxSpectrum };
 }
 
