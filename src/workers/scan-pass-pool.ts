@@ -19,7 +19,8 @@ import { mergeRowBands, type PassOptions } from '../core/maps/aggregate';
 import type { RoiWindow, ScanSummary } from '../core/maps/summary';
 import { CancelledError, XrfInputError } from '../core/errors';
 import { runWorkerJob } from './launch';
-import type { ScanPassJob } from './scan-pass.worker';
+import type { ScanPassJob, ScanPassRowsEvent } from './scan-pass.worker';
+import type { RowsUpdate } from './scan-session-client';
 
 /** Below `minBytes` of samples, starting threads costs more than it saves (tests lower it). */
 export const passLimits = { minBytes: 2 * 1024 * 1024 * 1024 };
@@ -52,11 +53,21 @@ function reviveError(e: unknown): unknown {
   return best ?? e;
 }
 
+export interface ParallelPassOptions extends Omit<PassOptions, 'onRows' | 'rows'> {
+  signal?: AbortSignal;
+  /**
+   * Rows of the maps as the bands finish them (absolute row numbers, arrays of those rows only, the
+   * caller's to keep): each band's first block at once, then at most one update per ~250 ms per band,
+   * so updates from different bands interleave. None after a failure or cancel, or after the pass returns.
+   */
+  onRows?: (u: RowsUpdate) => void;
+}
+
 export async function parallelAggregate(
   cube: Cube,
   windows: readonly RoiWindow[],
   threads: number,
-  opts: PassOptions & { signal?: AbortSignal },
+  opts: ParallelPassOptions,
 ): Promise<ScanSummary> {
   const H = cube.height;
   const n = Math.max(1, Math.min(threads, H));
@@ -67,6 +78,13 @@ export async function parallelAggregate(
   if (opts.signal?.aborted) throw new CancelledError();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const done = new Array<number>(n).fill(0);
+  // Rows still in flight from a band when another failed, or the caller cancelled, are dropped.
+  let forwarding = opts.onRows !== undefined;
+  const onEvent = (e: unknown) => {
+    const ev = e as ScanPassRowsEvent;
+    if (!forwarding || ac.signal.aborted || ev?.type !== 'rows') return;
+    opts.onRows!({ from: ev.from, to: ev.to, totalCounts: ev.totalCounts, roiMaps: ev.roiMaps });
+  };
   const report = () => {
     const rows = done.reduce((a, b) => a + b, 0);
     opts.onProgress?.({ done: rows, total: H, message: `rows ${rows} of ${H} (${n} threads)` });
@@ -75,9 +93,10 @@ export async function parallelAggregate(
     const jobs = bounds.slice(0, n).map((from, i) =>
       runWorkerJob<ScanPassJob, ScanSummary>(
         'scan-pass',
-        { path: cube.path, dataset: cube.datasetPath, windows: windows.map((w) => ({ ...w })), from, to: bounds[i + 1], rowsPerBlock: opts.rowsPerBlock },
+        { path: cube.path, dataset: cube.datasetPath, windows: windows.map((w) => ({ ...w })), from, to: bounds[i + 1], rowsPerBlock: opts.rowsPerBlock, rows: forwarding },
         {
           signal: ac.signal,
+          onEvent,
           onProgress: (p) => {
             done[i] = p.done;
             report();
@@ -97,6 +116,7 @@ export async function parallelAggregate(
     }
     return mergeRowBands(results.map((r) => (r as PromiseFulfilledResult<ScanSummary>).value));
   } finally {
+    forwarding = false;
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
 }

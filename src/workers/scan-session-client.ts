@@ -43,6 +43,8 @@ export interface SessionOpenOptions {
    * 1 sums in the session's own worker. Scans under 256 MB always use one.
    */
   passThreads?: number;
+  /** For tests: the least bytes of samples a scan needs to be summed by several threads (default 2 GB). */
+  passMinBytes?: number;
 }
 
 /** The worker's memory, for benchmarks: its own V8 heap, and the process's RSS (shared by all threads). */
@@ -56,16 +58,33 @@ export interface WorkerMemory {
   maxRss: number;
 }
 
+/** Rows [from, to) of the maps of a pass still running: W values per row, per map. */
+export interface RowsUpdate {
+  from: number;
+  to: number;
+  totalCounts: Float32Array;
+  /** In the order of the summary's lines (as ScanSummary.roiMaps). */
+  roiMaps: Float32Array[];
+}
+
 export interface PassRequestOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * summary(): the maps' rows as the pass finishes them, so a viewer can show them filling in: the first
+   * block at once, then at most one update per ~250 ms (per band of a parallel pass, so not always in
+   * row order), every row in at most one update. Never for a cache hit, never after the promise settles
+   * or the signal aborts.
+   */
+  onRows?: (u: RowsUpdate) => void;
 }
 
 // ---- the wire protocol (shared with the worker) ----
 
 export type SessionRequest =
-  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string; spillDir?: string; rowsPerBlock?: number; passThreads?: number }
-  | { id: number; type: 'summary'; lines: string[] }
+  | { id: number; type: 'open'; path: string; dataset?: string; calibration?: Calibration; cacheDir?: string; spillDir?: string; rowsPerBlock?: number; passThreads?: number; passMinBytes?: number }
+  /** `rows`: the caller wants 'rows' replies while the pass runs. */
+  | { id: number; type: 'summary'; lines: string[]; rows?: boolean }
   | { id: number; type: 'pixel'; row: number; col: number }
   | { id: number; type: 'windowMap'; loChannel: number; hiChannel: number }
   | { id: number; type: 'setCalibration'; calibration: Calibration }
@@ -75,6 +94,7 @@ export type SessionRequest =
 
 export type SessionReply =
   | { id: number; type: 'progress'; progress: Progress }
+  | ({ id: number; type: 'rows' } & RowsUpdate)
   | { id: number; type: 'result'; result: unknown }
   | { id: number; type: 'error'; name: string; message: string; file?: string; problem?: string; stack?: string };
 
@@ -85,6 +105,7 @@ interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
   onProgress?: (p: Progress) => void;
+  onRows?: (u: RowsUpdate) => void;
   cleanup(): void;
 }
 
@@ -124,8 +145,8 @@ export class ScanSession {
     const { file, execArgv } = workerEntry('scan-session');
     const session = new ScanSession(new Worker(file, { execArgv }));
     try {
-      const { dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads } = opts;
-      session.scanInfo = (await session.request({ type: 'open', path, dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads })) as ScanInfo;
+      const { dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads, passMinBytes } = opts;
+      session.scanInfo = (await session.request({ type: 'open', path, dataset, calibration, cacheDir, spillDir, rowsPerBlock, passThreads, passMinBytes })) as ScanInfo;
       return session;
     } catch (e) {
       await session.worker.terminate();
@@ -135,7 +156,7 @@ export class ScanSession {
 
   /** Total counts, sum/max spectra and the ROI map of each line, in one pass (or from the cache). */
   summary(lines: string[], opts: PassRequestOptions = {}): Promise<ScanSummary> {
-    return this.request({ type: 'summary', lines: [...lines] }, opts) as Promise<ScanSummary>;
+    return this.request({ type: 'summary', lines: [...lines], rows: opts.onRows !== undefined }, opts) as Promise<ScanSummary>;
   }
 
   /** One pixel's spectrum (length = channels). */
@@ -177,7 +198,12 @@ export class ScanSession {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.worker.postMessage({ id: this.nextId++, type: 'cancel', target: id } satisfies SessionRequest);
+      const onAbort = () => {
+        // Rows already on their way are dropped from now on: the caller has let go of this pass.
+        const p = this.pending.get(id);
+        if (p) p.onRows = undefined;
+        this.worker.postMessage({ id: this.nextId++, type: 'cancel', target: id } satisfies SessionRequest);
+      };
       if (opts.signal?.aborted) {
         reject(new CancelledError());
         return;
@@ -188,6 +214,7 @@ export class ScanSession {
         resolve,
         reject,
         onProgress: opts.onProgress,
+        onRows: opts.onRows,
         cleanup: () => {
           opts.signal?.removeEventListener('abort', onAbort);
           this.pending.delete(id);
@@ -203,6 +230,10 @@ export class ScanSession {
     if (!p) return;
     if (m.type === 'progress') {
       p.onProgress?.(m.progress);
+      return;
+    }
+    if (m.type === 'rows') {
+      p.onRows?.({ from: m.from, to: m.to, totalCounts: m.totalCounts, roiMaps: m.roiMaps });
       return;
     }
     p.cleanup();

@@ -10,7 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { promises as fs } from 'node:fs';
 import type { Calibration, Cube, ResolvedCalibration } from '../core/cube/cube';
 import type { ScanSummary } from '../core/maps/summary';
-import type { ScanInfo, SessionReply, SessionRequest } from './scan-session-client';
+import type { RowsUpdate, ScanInfo, SessionReply, SessionRequest } from './scan-session-client';
 import { openCube } from '../core/cube/open';
 import { Hdf5Cube } from '../core/cube/hdf5';
 import { resolveCalibration, writeCalibrationSidecar } from '../core/cube/calibration';
@@ -18,7 +18,8 @@ import { aggregateScan, windowMap } from '../core/maps/aggregate';
 import { windowsForLines, userWindow } from '../core/maps/windows';
 import { loadCachedSummary, storeCachedSummary, summaryCacheKey } from '../core/maps/cache';
 import { tokenFromSignal } from '../core/util/progress';
-import { defaultPassThreads, parallelAggregate, passThreadsFor } from './scan-pass-pool';
+import { defaultPassThreads, parallelAggregate, passLimits, passThreadsFor } from './scan-pass-pool';
+import { rowUpdates, rowsTransfer } from './row-updates';
 import { XrfInputError } from '../core/errors';
 import { describeStoredOrder } from '../core/cube/hdf5-axes';
 
@@ -66,6 +67,8 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       cacheDir = m.cacheDir;
       rowsPerBlock = m.rowsPerBlock;
       passThreads = m.passThreads ?? defaultPassThreads();
+      // This thread serves one session only, so the test override stays within it.
+      if (m.passMinBytes !== undefined) passLimits.minBytes = m.passMinBytes;
       // The spill folder is made on demand; if that fails the cube simply does not spill.
       if (m.spillDir) await fs.mkdir(m.spillDir, { recursive: true }).catch(() => undefined);
       const c = await openCube(m.path, { dataset: m.dataset, spillDir: m.spillDir });
@@ -107,10 +110,22 @@ async function handle(m: SessionRequest): Promise<{ result: unknown; transfer?: 
       try {
         const threads = passThreadsFor(c, passThreads);
         const onProgress = progressSender(m.id);
-        const s =
-          threads > 1
-            ? await parallelAggregate(c, windows, threads, { signal: ac.signal, onProgress, rowsPerBlock })
-            : await aggregateScan(c, windows, { token: tokenFromSignal(ac.signal), onProgress, rowsPerBlock });
+        // Rows as they are finished, for a viewer; none once the pass is cancelled.
+        const sendRows = (u: RowsUpdate) => {
+          if (!ac.signal.aborted) post({ id: m.id, type: 'rows', ...u }, rowsTransfer(u));
+        };
+        let s: ScanSummary;
+        if (threads > 1) {
+          // The band workers coalesce their own rows (per band): forward them as they come.
+          s = await parallelAggregate(c, windows, threads, { signal: ac.signal, onProgress, rowsPerBlock, onRows: m.rows ? sendRows : undefined });
+        } else {
+          const rows = m.rows ? rowUpdates({ from: 0, to: c.height }, c.width, sendRows) : undefined;
+          try {
+            s = await aggregateScan(c, windows, { token: tokenFromSignal(ac.signal), onProgress, rowsPerBlock, onRows: rows?.onRows });
+          } finally {
+            rows?.dispose(); // before the result takes the arrays: nothing is sent after it
+          }
+        }
         if (key && cacheDir) {
           // A cache that cannot be written (full disk, read-only folder) must not cost the user the maps.
           await storeCachedSummary(cacheDir, key, s).catch(() => undefined);

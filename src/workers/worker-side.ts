@@ -9,7 +9,8 @@ import type { Progress } from '../core/util/progress';
 export interface JobContext {
   signal: AbortSignal;
   progress(p: Progress): void;
-  event(e: unknown): void;
+  /** `transfer`: ArrayBuffers in `e` to move to the caller instead of copying. */
+  event(e: unknown, transfer?: ArrayBuffer[]): void;
 }
 
 export function serveJob<I, R>(job: (input: I, ctx: JobContext) => Promise<R>, transferOf?: (r: R) => ArrayBuffer[]): void {
@@ -30,8 +31,8 @@ export function serveJob<I, R>(job: (input: I, ctx: JobContext) => Promise<R>, t
       lastProgress = now;
       post({ type: 'progress', progress: p });
     },
-    event(e) {
-      post({ type: 'event', event: e });
+    event(e, transfer) {
+      post({ type: 'event', event: e }, transfer);
     },
   };
   job(workerData as I, ctx).then(
