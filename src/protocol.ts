@@ -349,6 +349,22 @@ export interface ScanHostSide extends Side {
      * superseded pass (or an earlier delivery) and must never be shown under the current list.
      */
     map: { pass: number; map: MapData };
+    /**
+     * The first rows of a pass still running have arrived: the list of maps (total counts, then the
+     * lines, in the summary's order; the user's energy-window maps are left out until the final
+     * delivery), without values and without spectra. The view lays out the grid and fills it from
+     * the `mapRows` that follow. `pass` counts deliveries with `summary`'s counter: a later preview or
+     * summary supersedes this one.
+     */
+    preview: { pass: number; maps: MapMeta[] };
+    /**
+     * Rows [from, to) of every map of the preview `pass`, final values (W per row, row-major), one
+     * entry per listed map. A view drops it unless `pass` is its current delivery, and answers each
+     * with `rowsShown`: the host keeps at most one unacknowledged and coalesces the rows that arrive
+     * meanwhile. Rows come in any order (a parallel pass fills several bands at once), each once per
+     * delivery. The pass's end brings the usual `summary` + `map` events, which replace the preview.
+     */
+    mapRows: { pass: number; from: number; to: number; maps: { id: string; data: Float32Array }[] };
     error: ErrorViewData;
     /** A user-visible note (e.g. "exported to …", "Restricted Mode: …"). */
     notice: { level: 'info' | 'warning' | 'error'; message: string };
@@ -366,5 +382,7 @@ export interface ScanWebviewSide extends Side {
     viewState: ScanViewState;
     /** A `map` event was taken in and drawn (or dropped): the host sends the next ones at this pace. */
     mapShown: { pass: number; id: string };
+    /** A `mapRows` was taken in and drawn (or dropped): the host sends the next rows at this pace. */
+    rowsShown: { pass: number };
   };
 }

@@ -137,6 +137,8 @@ interface ViewOptions {
   posted?: Envelope[];
   /** Every message the page sent to the host, in order. */
   received?: Envelope[];
+  /** Do not wait for the pass to end (a session that holds its pass open until the test lets it). */
+  openInBackground?: boolean;
 }
 
 async function openView(open: () => Promise<ScanSessionLike>, savePath?: string, opts: ViewOptions = {}): Promise<Harness> {
@@ -202,7 +204,8 @@ async function openView(open: () => Promise<ScanSessionLike>, savePath?: string,
     viewMemory: opts.viewMemory,
   });
   await page.goto(`${ORIGIN}/index.html`);
-  await controller.open();
+  if (opts.openInBackground) void controller.open();
+  else await controller.open();
   return {
     page,
     writes,
@@ -478,5 +481,172 @@ test('the colormap, contrast and enlarged map chosen for a scan come back when i
     assert.deepEqual(again.pageErrors, []);
   } finally {
     await again.close();
+  }
+});
+
+// ───── maps that fill in during a long pass ─────
+
+type RowsUpdate = { from: number; to: number; totalCounts: Float32Array; roiMaps: Float32Array[] };
+
+/** Rows [0, H/2) of the preview: in every map, column c holds 50 + 50·c/(W−1) (50 … 100). */
+const previewValue = (c: number) => 50 + (50 * c) / (W - 1);
+
+/** A session whose pass reports the rows the test releases and ends when the test says so. */
+class RowsSession extends FakeSession {
+  private onRows: ((u: RowsUpdate) => void) | undefined;
+  private lines: string[] = [];
+  private finish!: () => void;
+  started = false;
+
+  override async summary(lines: string[], opts: { onRows?: (u: RowsUpdate) => void } = {}): Promise<ScanSummary> {
+    this.onRows = opts.onRows;
+    this.lines = lines;
+    this.started = true;
+    await new Promise<void>((r) => (this.finish = r));
+    return super.summary(lines);
+  }
+
+  rows(from: number, to: number): void {
+    const band = () => Float32Array.from({ length: (to - from) * W }, (_, i) => previewValue(i % W));
+    this.onRows?.({ from, to, totalCounts: band(), roiMaps: this.lines.map(band) });
+  }
+
+  end(): void {
+    this.finish();
+  }
+}
+
+/** [r, g, b, a] of a canvas at the centre of map pixel (row, col), the map filling the canvas (zoom 1). */
+async function mapPixelRGBA(page: Page, selector: string, row: number, col: number): Promise<number[]> {
+  return page.locator(selector).first().evaluate(
+    (c: HTMLCanvasElement, [r, cc, h, w]: number[]) => {
+      const x = Math.floor(((cc + 0.5) / w) * c.width);
+      const y = Math.floor(((r + 0.5) / h) * c.height);
+      return Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data);
+    },
+    [row, col, H, W],
+  );
+}
+const lum = (p: number[]) => 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+
+test('a long pass fills the maps in: filled rows drawn with their own contrast, the rest transparent, exports off until the final maps', { skip }, async () => {
+  const received: Envelope[] = [];
+  const posted: Envelope[] = [];
+  const h = await openView(async () => new RowsSession(), '/exports', { received, posted, openInBackground: true });
+  try {
+    const { page } = h;
+    for (let i = 0; i < 400 && !(h.session as RowsSession | undefined)?.started; i++) await page.waitForTimeout(25);
+    const session = h.session as RowsSession;
+    assert.ok(session.started, 'the pass started');
+    session.rows(0, H / 2);
+    const fe = 'canvas[data-line="Fe K"]';
+    await page.locator(`${fe}[data-drawn-rows="${H / 2}"]`).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator(fe).getAttribute('data-partial'), 'true');
+    assert.equal(await page.locator('#map-grid').getAttribute('data-state'), 'drawing', 'a preview is not the final "ready"');
+    assert.ok(await page.locator('#progress').isVisible(), 'the progress bar stays');
+    assert.match(await page.locator('#spectrum-pending').innerText(), /Computing/);
+
+    // Top half drawn, opaque; the filled rows' lowest value (50) at the bottom of viridis and the
+    // highest (100) at the top. Were the unfilled rows counted as zeros, 50 would be mid-scale (~110).
+    const low = await mapPixelRGBA(page, fe, 1, 0);
+    const high = await mapPixelRGBA(page, fe, 1, W - 1);
+    assert.equal(low[3], 255);
+    assert.ok(lum(low) < 50, `value 50 drawn at the bottom of the scale: ${low}`);
+    assert.ok(lum(high) > 180, `value 100 drawn at the top of the scale: ${high}`);
+    // Bottom half: not computed yet, so transparent (the frame's background), not the colour of 0.
+    for (const [r, c] of [[H / 2, 0], [H - 1, W - 1], [H - 2, 3]]) assert.equal((await mapPixelRGBA(page, fe, r, c))[3], 0, `row ${r} col ${c} transparent`);
+    const total = await mapPixelRGBA(page, 'canvas[data-map-id="total"]', 2, W - 1);
+    assert.ok(total[3] === 255 && lum(total) > 180, 'every map of the preview is filled');
+
+    // The view acknowledged the rows it drew (the host paces by it).
+    const acks = () => received.filter((m) => m.kind === 'event' && m.type === 'rowsShown').length;
+    for (let i = 0; i < 100 && acks() === 0; i++) await page.waitForTimeout(20);
+    assert.ok(acks() >= 1, 'rowsShown sent');
+
+    // Hovering: a filled pixel shows its value, an unfilled one none.
+    const box = await page.locator(fe).boundingBox();
+    const at = (r: number, c: number) => page.mouse.move(box.x + ((c + 0.5) * box.width) / W, box.y + ((r + 0.5) * box.height) / H);
+    await at(2, 0);
+    await page.locator('#pixel-values', { hasText: 'row 2, col 0' }).waitFor({ timeout: 5000 });
+    assert.match(await page.locator('#pixel-values').innerText(), /Fe K 50(\s|$)/);
+    await at(H - 1, 0);
+    await page.locator('#pixel-values', { hasText: `row ${H - 1}, col 0` }).waitFor({ timeout: 5000 });
+    assert.match(await page.locator('#pixel-values').innerText(), /Fe K …/);
+
+    // Enlarged, the preview's export buttons are off and say why.
+    await page.locator(fe).first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#back-to-grid').waitFor({ timeout: 5000 });
+    const npy = page.locator('xrf-button[data-export="npy"]');
+    assert.equal(await npy.evaluate((b: { disabled: boolean }) => b.disabled), true);
+    assert.match((await npy.getAttribute('title')) ?? '', /when the pass over the scan ends/);
+
+    // Rows of another delivery (a superseded preview) are dropped, and acknowledged all the same.
+    const preview = posted.find((m) => m.kind === 'event' && m.type === 'preview') as { data: { pass: number } };
+    const staleRows = { kind: 'event', type: 'mapRows', data: { pass: preview.data.pass - 1, from: H - 2, to: H, maps: ['total', 'line:Fe K', 'line:Pb L'].map((id) => ({ id, data: new Float32Array(2 * W).fill(75) })) } };
+    const acked = acks();
+    await page.evaluate((x: unknown) => window.postMessage((window as any).__decode(x), '*'), encode(staleRows));
+    for (let i = 0; i < 100 && acks() === acked; i++) await page.waitForTimeout(20);
+    assert.equal(acks(), acked + 1, 'the dropped rows acknowledged');
+    assert.equal((await mapPixelRGBA(page, fe, H - 1, 0))[3], 0, 'the stale rows were not drawn');
+
+    // More rows: the enlarged map draws them (a new acknowledgement), then the pass ends.
+    const before = acks();
+    session.rows(H / 2, H - 2);
+    await page.locator(`${fe}[data-drawn-rows="${H - 2}"]`).waitFor({ timeout: 10_000 });
+    assert.equal((await mapPixelRGBA(page, fe, H - 3, 0))[3], 255);
+    assert.equal((await mapPixelRGBA(page, fe, H - 1, 0))[3], 0);
+    for (let i = 0; i < 100 && acks() === before; i++) await page.waitForTimeout(20);
+    assert.ok(acks() > before, 'the second rows acknowledged');
+
+    session.end();
+    await page.locator('#map-grid[data-state="ready"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(`${fe}[data-partial]`).count(), 0);
+    // The final Fe K (pixel value r·16 + c + 1) everywhere, bottom row included, opaque.
+    const bottom = await mapPixelRGBA(page, fe, H - 1, W - 1);
+    const top = await mapPixelRGBA(page, fe, 0, 0);
+    assert.equal(bottom[3], 255);
+    assert.ok(lum(bottom) > lum(top) + 80, `final map drawn: top-left ${top} bottom-right ${bottom}`);
+    assert.equal(await npy.evaluate((b: { disabled: boolean }) => b.disabled), false, 'exports on with the final maps');
+    assert.equal(await page.locator('#spectrum-pending').count(), 0);
+    await page.locator('canvas[data-kind="spectrum"]').first().waitFor({ timeout: 5000 });
+    assert.deepEqual(h.pageErrors, []);
+    assert.deepEqual(h.cspViolations, []);
+  } finally {
+    (h.session as RowsSession | undefined)?.end();
+    await h.close();
+  }
+});
+
+test('when a complete preview is followed by the final summary, each tile keeps the preview drawn until its final map lands (no empty flash)', { skip }, async () => {
+  const gate = { promise: undefined as Promise<void> | undefined, release: () => undefined as void };
+  gate.promise = new Promise<void>((r) => (gate.release = r));
+  const h = await openView(async () => new RowsSession(), undefined, {
+    openInBackground: true,
+    hold: (m) => (m.kind === 'event' && m.type === 'map' && (m.data as { map: { id: string } }).map.id === 'line:Fe K' ? gate.promise : undefined),
+  });
+  try {
+    const { page } = h;
+    for (let i = 0; i < 400 && !(h.session as RowsSession | undefined)?.started; i++) await page.waitForTimeout(25);
+    const session = h.session as RowsSession;
+    session.rows(0, H);
+    const fe = 'canvas[data-line="Fe K"]';
+    await page.locator(`${fe}[data-drawn-rows="${H}"]`).waitFor({ timeout: 20_000 });
+    session.end();
+    // The final total counts map lands; Fe K's is held back: its tile still shows the preview, opaque.
+    await page.locator('canvas[data-map-id="total"]:not([data-partial])[data-drawn="true"]').waitFor({ timeout: 10_000 });
+    await page.locator('canvas[data-kind="spectrum"]').first().waitFor({ timeout: 5000 });
+    assert.equal(await page.locator(fe).getAttribute('data-partial'), 'true', 'Fe K is still the preview');
+    assert.equal(await page.locator(`${fe}[data-pending="true"]`).count(), 0, 'not an empty placeholder');
+    for (const [r, c] of [[0, 0], [H - 1, W - 1]]) assert.equal((await mapPixelRGBA(page, fe, r, c))[3], 255, `row ${r} col ${c} drawn`);
+    assert.equal(await page.locator('#map-grid').getAttribute('data-state'), 'drawing', 'not ready before every final map');
+    gate.release();
+    await page.locator('#map-grid[data-state="ready"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(`${fe}[data-partial]`).count(), 0);
+    assert.deepEqual(h.pageErrors, []);
+  } finally {
+    gate.release();
+    (h.session as RowsSession | undefined)?.end();
+    await h.close();
   }
 });

@@ -2,19 +2,27 @@
  * <xrf-map-grid>: every map of a scan as tiles sharing one viewport, or one map enlarged (with the
  * export buttons). Stateless about data: the scan view passes maps, contrast ranges and the viewport.
  * A map listed without its values yet is a placeholder tile of the same size (the scan editor lists
- * every map at once and sends their values one by one).
- * `data-state` is "empty", "drawing" or "ready" (every shown map drawn): end-to-end tests wait on it.
+ * every map at once and sends their values one by one). A map with `rows` is a preview of a pass
+ * still running: only those rows hold values, and it cannot be exported until the final maps come.
+ * `data-state` is "empty", "drawing" or "ready" (every shown map drawn, final): end-to-end tests wait on it.
  */
 import { LitElement, html, css } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { DisplaySettings, ExportFormat, MapMeta } from '../../src/protocol';
 import type { Viewport } from '../lib/viewport';
+import type { FilledRows } from '../lib/filled-rows';
 import '../controls/controls';
 import './map-view';
 
-/** A map of the grid; `data` is absent while its values are on their way (a placeholder is shown). */
-export type GridMap = MapMeta & { data?: Float32Array };
+/**
+ * A map of the grid; `data` is absent while its values are on their way (a placeholder is shown);
+ * `rows` is present while the map is a preview that fills in (only those rows of `data` hold values).
+ */
+export type GridMap = MapMeta & { data?: Float32Array; rows?: FilledRows };
+
+/** Why the export buttons of a preview map are off. */
+export const EXPORT_WAITS = 'Export is available when the pass over the scan ends (this map is still filling in)';
 
 const EXPORTS: { format: ExportFormat; label: string; title: string }[] = [
   { format: 'png', label: 'PNG', title: 'Export as PNG, as displayed' },
@@ -61,7 +69,8 @@ export class XrfMapGrid extends LitElement {
 
   private updateState(): void {
     const shown = this.shown();
-    this.dataset.state = shown.length === 0 ? 'empty' : shown.every((m) => m.data && this.drawn.has(m.data)) ? 'ready' : 'drawing';
+    // A preview map drawn is still "drawing": "ready" means the final maps are on screen.
+    this.dataset.state = shown.length === 0 ? 'empty' : shown.every((m) => m.data && !m.rows && this.drawn.has(m.data)) ? 'ready' : 'drawing';
   }
 
   protected override willUpdate(): void {
@@ -80,7 +89,8 @@ export class XrfMapGrid extends LitElement {
           <span>Export:</span>
           ${EXPORTS.map(
             (x) =>
-              html`<xrf-button data-export=${x.format} label=${x.title} ?disabled=${!big.data} @click=${() => this.fire('export-map', { id: big.id, format: x.format })}
+              html`<xrf-button data-export=${x.format} label=${big.rows ? `${x.label}: ${EXPORT_WAITS}` : x.title} title=${big.rows ? EXPORT_WAITS : x.title}
+                ?disabled=${!big.data || !!big.rows} @click=${() => this.fire('export-map', { id: big.id, format: x.format })}
                 >${x.label}</xrf-button
               >`,
           )}

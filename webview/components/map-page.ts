@@ -7,6 +7,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { DisplaySettings, ErrorViewData, ExportFormat, MapData } from '../../src/protocol';
 import type { ContrastCache } from '../lib/contrast';
+import { isRowFilled } from '../lib/filled-rows';
 import { formatValue } from '../lib/ticks';
 import type { Viewport } from '../lib/viewport';
 import '../controls/controls';
@@ -66,14 +67,14 @@ export function withPercentiles(d: DisplaySettings, lo: number, hi: number): Dis
 /** The contrast range of each map that has its values (placeholders have none yet). */
 export function contrastRanges(maps: GridMap[], contrast: ContrastCache, display: DisplaySettings): Map<string, { lo: number; hi: number }> {
   const out = new Map<string, { lo: number; hi: number }>();
-  for (const m of maps) if (m.data) out.set(m.id, contrast.range(m.data, display));
+  for (const m of maps) if (m.data) out.set(m.id, contrast.range(m.data, display, m.rows));
   return out;
 }
 
-/** "Fe K 12.5 · Pb L 3" at one pixel of maps `width` wide ("Pb L …" while a map is still on its way). */
+/** "Fe K 12.5 · Pb L 3" at one pixel of maps `width` wide ("Pb L …" while a map, or that row of it, is still on its way). */
 export function pixelValues(maps: GridMap[], width: number, p: PixelPos): string {
   const i = p.row * width + p.col;
-  return maps.map((m) => `${m.label} ${m.data ? formatValue(m.data[i], 4) : '…'}`).join(' · ');
+  return maps.map((m) => `${m.label} ${m.data && isRowFilled(m.rows, p.row) ? formatValue(m.data[i], 4) : '…'}`).join(' · ');
 }
 
 export interface MapGridOptions {

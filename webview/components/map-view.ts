@@ -3,7 +3,8 @@
  * pans, the keyboard zooms (+ −), pans (arrows) and resets (0); hovering reports the pixel under the
  * cursor, a click picks it. The viewport is owned by the parent (all maps of a grid move together):
  * this element only reports `viewport-change` and draws what it is given. A map without `data` yet is
- * a placeholder: same frame and size, "loading" instead of the image, no colorbar values.
+ * a placeholder: same frame and size, "loading" instead of the image, no colorbar values. A map with
+ * `rows` (a preview of a pass still running) draws its filled rows; the others stay transparent.
  *
  * Events (bubbling, composed): viewport-change {viewport}, pixel-hover {row, col} | null,
  * pixel-pick {row, col}, enlarge {id}, leave-enlarged.
@@ -16,6 +17,7 @@ import type { DisplaySettings, MapMeta } from '../../src/protocol';
 import { hitPixel, imageToScreenTransform, panBy, viewportForKey, zoomAt, type Size, type Viewport } from '../lib/viewport';
 import './colorbar';
 import { RedrawOnResize } from './redraw-on-resize';
+import { clearUnfilledRows, type FilledRows } from '../lib/filled-rows';
 
 function fire(el: HTMLElement, name: string, detail: unknown): void {
   el.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
@@ -37,7 +39,7 @@ export class XrfMapView extends LitElement {
     .pending-bar { visibility: hidden; }
   `;
 
-  @property({ attribute: false }) map!: MapMeta & { data?: Float32Array };
+  @property({ attribute: false }) map!: MapMeta & { data?: Float32Array; rows?: FilledRows };
   @property({ type: Number }) imgWidth = 1;
   @property({ type: Number }) imgHeight = 1;
   @property({ attribute: false }) display!: DisplaySettings;
@@ -49,13 +51,14 @@ export class XrfMapView extends LitElement {
   @property({ type: Boolean, reflect: true }) large = false;
 
   @query('canvas') private canvas!: HTMLCanvasElement;
-  private image: { key: string; data: Float32Array; canvas: HTMLCanvasElement } | undefined;
+  private image: { key: string; data: Float32Array; rows: FilledRows | undefined; canvas: HTMLCanvasElement } | undefined;
   private readonly redrawOnResize = new RedrawOnResize(this, () => this.renderRoot?.querySelector('canvas'), () => this.draw());
   private drag: { x: number; y: number; moved: number; id: number } | undefined;
 
   override render() {
     const label = this.map.label;
     const pending = !this.map.data;
+    const partial = !pending && this.map.rows !== undefined;
     const aspect = `${this.imgWidth} / ${this.imgHeight}`;
     return html`<div class="head">
         <span class="title" title=${label}>${label}</span>
@@ -70,9 +73,10 @@ export class XrfMapView extends LitElement {
           data-map-id=${this.map.id}
           data-kind="map"
           data-pending=${pending ? 'true' : nothing}
+          data-partial=${partial ? 'true' : nothing}
           role="img"
-          aria-busy=${pending ? 'true' : 'false'}
-          aria-label=${`${label} map, ${this.imgHeight} by ${this.imgWidth} pixels${pending ? ', loading' : ''}. Arrows pan, plus and minus zoom, 0 resets${this.large ? ', Escape returns to the grid' : ', Enter enlarges'}.`}
+          aria-busy=${pending || partial ? 'true' : 'false'}
+          aria-label=${`${label} map, ${this.imgHeight} by ${this.imgWidth} pixels${pending ? ', loading' : partial ? `, ${this.map.rows!.count} rows computed so far` : ''}. Arrows pan, plus and minus zoom, 0 resets${this.large ? ', Escape returns to the grid' : ', Enter enlarges'}.`}
           @wheel=${this.onWheel}
           @pointerdown=${this.onPointerDown}
           @pointermove=${this.onPointerMove}
@@ -97,16 +101,18 @@ export class XrfMapView extends LitElement {
     return { width: this.imgWidth, height: this.imgHeight };
   }
 
-  /** The map as an image at 1 screen pixel per map pixel, re-rendered only when data or display change. */
-  private mapImage(data: Float32Array): HTMLCanvasElement {
+  /** The map as an image at 1 screen pixel per map pixel, re-rendered only when data, filled rows or display change. */
+  private mapImage(data: Float32Array, rows: FilledRows | undefined): HTMLCanvasElement {
     const key = `${this.display.colormap}|${this.display.scaling}|${this.lo}|${this.hi}|${this.imgWidth}x${this.imgHeight}`;
-    if (this.image && this.image.key === key && this.image.data === data) return this.image.canvas;
+    if (this.image && this.image.key === key && this.image.data === data && this.image.rows === rows) return this.image.canvas;
     const c = document.createElement('canvas');
     c.width = this.imgWidth;
     c.height = this.imgHeight;
     const rgba = renderMapRGBA(data, this.imgWidth, this.imgHeight, { colormap: this.display.colormap, scale: this.display.scaling, lo: this.lo, hi: this.hi });
+    // Rows the pass has not reached are no data (the frame's background), not zero counts.
+    if (rows) clearUnfilledRows(rgba, this.imgWidth, rows);
     c.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, this.imgWidth, this.imgHeight), 0, 0);
-    this.image = { key, data, canvas: c };
+    this.image = { key, data, rows, canvas: c };
     return c;
   }
 
@@ -130,10 +136,12 @@ export class XrfMapView extends LitElement {
       // A placeholder (the same tile may have shown the previous pass's map: forget it).
       this.image = undefined;
       delete canvas.dataset.drawn;
+      delete canvas.dataset.drawnRows;
       return;
     }
-    const fresh = !this.image || this.image.data !== data;
-    const image = this.mapImage(data);
+    const rows = this.map.rows;
+    const fresh = !this.image || this.image.data !== data || this.image.rows !== rows;
+    const image = this.mapImage(data, rows);
     const t = imageToScreenTransform(this.viewport, this.img(), css);
     ctx.setTransform(t.s * dpr, 0, 0, t.s * dpr, t.ox * dpr, t.oy * dpr);
     ctx.imageSmoothingEnabled = false;
@@ -153,6 +161,9 @@ export class XrfMapView extends LitElement {
     if (fresh) {
       // Tells the grid this map's data is on screen (it sets data-state="ready" when all are).
       canvas.dataset.drawn = 'true';
+      // How many rows of a preview are on screen (tests wait on it); absent for a final map.
+      if (rows) canvas.dataset.drawnRows = String(rows.count);
+      else delete canvas.dataset.drawnRows;
       fire(this, 'map-drawn', { id: this.map.id });
     }
   }

@@ -5,14 +5,17 @@
  *
  * Maps arrive as a `summary` listing them (the grid lays out placeholders) and then one `map` event
  * each; a `map` whose `pass` is not the last summary's is from a superseded delivery and dropped.
+ * While a long pass runs, a `preview` lists its maps first and `mapRows` fill them in band by band
+ * (each acknowledged with `rowsShown` once drawn); the final `summary` replaces the preview.
  * Display changes and the enlarged map are reported to the host (`viewState`), which remembers them
  * for this file and restores them in `init`.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Endpoint } from '../../src/protocol';
-import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../src/protocol';
-import type { GridMap } from './map-grid';
+import type { DisplaySettings, ErrorViewData, ExportFormat, MapData, MapMeta, ScanHostSide, ScanInfoData, ScanWebviewSide, SpectraData } from '../../src/protocol';
+import { EXPORT_WAITS, type GridMap } from './map-grid';
+import { noRowsFilled, withRowsFilled, type FilledRows } from '../lib/filled-rows';
 import { fitViewport, type Viewport } from '../lib/viewport';
 import { ContrastCache } from '../lib/contrast';
 import type { PixelSpectrum } from './spectrum';
@@ -48,6 +51,7 @@ export class XrfScanView extends LitElement {
     .notice { padding: 4px 8px; margin: 6px 0; border-left: 3px solid var(--vscode-notificationsInfoIcon-foreground, var(--vscode-focusBorder)); }
     .notice.warning { border-color: var(--vscode-notificationsWarningIcon-foreground, orange); }
     .notice.error { border-color: var(--vscode-errorForeground); }
+    .computing { color: var(--vscode-descriptionForeground); }
     .restricted { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
     xrf-progress { margin: 12px 0; max-width: 40em; }
   `;
@@ -72,6 +76,8 @@ export class XrfScanView extends LitElement {
   @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | undefined;
   @state() private calDraft: { offsetKeV: number; gainKeV: number } | undefined;
   @state() private busy = 0;
+  /** The listed maps are a preview of the pass still running (`mapRows` fill them in). */
+  @state() private previewing = false;
 
   private readonly contrast = new ContrastCache();
   private pickedSpectrum: PixelSpectrum | undefined;
@@ -80,6 +86,8 @@ export class XrfScanView extends LitElement {
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   /** The delivery the listed maps belong to (the last summary's `pass`); undefined before one. */
   private pass: number | undefined;
+  /** The preview rows last taken in, and the acknowledgement waiting for the tiles that show them. */
+  private rowsAck: { rows: FilledRows; waiting: Set<string>; done(): void } | undefined;
   /** The map to show enlarged whenever it is listed: the user's last choice, or the remembered one. */
   private selectedMap: string | undefined;
 
@@ -100,6 +108,8 @@ export class XrfScanView extends LitElement {
       this.error = undefined;
       this.maps = [];
       this.pass = undefined;
+      this.previewing = false;
+      this.rowsAck?.done();
       this.spectra = undefined;
       this.pixel = this.pickedSpectrum = undefined;
       this.picked = this.hover = undefined;
@@ -114,10 +124,21 @@ export class XrfScanView extends LitElement {
     endpoint.on('progress', (p) => {
       this.progress = p.label ? p : undefined;
     });
+    endpoint.on('preview', (d) => this.startPreview(d.pass, d.maps));
+    endpoint.on('mapRows', (d) => this.takeRows(d));
     endpoint.on('summary', (s) => {
+      // A preview whose every row is filled is this pass's maps, value for value: keep showing it
+      // under the final list until each final map lands, instead of flashing empty placeholders.
+      const complete = this.previewing && this.maps.length > 0 && this.maps.every((m) => m.rows && m.rows.count === m.rows.filled.length);
+      const kept = new Map(complete ? this.maps.map((m) => [m.id, m]) : []);
       this.pass = s.pass;
-      // Placeholders only: never keep a previous pass's values under this list.
-      this.maps = s.maps.map((m) => ({ id: m.id, label: m.label, kind: m.kind, loChannel: m.loChannel, hiChannel: m.hiChannel }));
+      this.previewing = false;
+      this.rowsAck?.done();
+      // Placeholders only: never keep a previous pass's values under this list (but for a complete preview, above).
+      this.maps = s.maps.map((m) => {
+        const p = kept.get(m.id);
+        return { id: m.id, label: m.label, kind: m.kind, loChannel: m.loChannel, hiChannel: m.hiChannel, ...(p ? { data: p.data, rows: p.rows } : {}) };
+      });
       this.spectra = { ...s.spectra, sumSpectrum: asF64(s.spectra.sumSpectrum), maxSpectrum: asF32(s.spectra.maxSpectrum) };
       this.phase = 'ready';
       this.progress = undefined;
@@ -144,8 +165,70 @@ export class XrfScanView extends LitElement {
       const m = this.maps.find((x) => x.id === mapId);
       if (!m) throw new Error(`no map "${mapId}" in the view`);
       if (!m.data) throw new Error(`the values of ${m.label} have not reached the view yet`);
+      if (m.rows) throw new Error(`${m.label} is still being computed: export it when the pass over the scan ends`);
       return { display: this.display, ...this.contrast.range(m.data, this.display) };
     });
+  }
+
+  /** A pass has its first rows: lay out its maps, all rows empty, and say the spectra are coming. */
+  private startPreview(pass: number, metas: MapMeta[]): void {
+    const info = this.info;
+    if (!info) return; // the host sends `info` first; without the size there is nothing to fill
+    this.rowsAck?.done();
+    this.pass = pass;
+    this.previewing = true;
+    const rows = noRowsFilled(info.height);
+    this.maps = metas.map((m) => ({ ...m, data: new Float32Array(info.width * info.height), rows }));
+    // The spectra of an earlier pass (another calibration, other lines) are not this pass's.
+    this.spectra = undefined;
+    this.enlarged = this.listedSelection();
+  }
+
+  /** Rows [from, to) of the preview's maps: copy them in, redraw, and acknowledge once drawn. */
+  private takeRows(d: { pass: number; from: number; to: number; maps: { id: string; data: Float32Array }[] }): void {
+    const ack = () => this.endpoint.emit('rowsShown', { pass: d.pass });
+    const info = this.info;
+    if (d.pass !== this.pass || !this.previewing || !info) return ack();
+    const { width, height } = info;
+    if (!Number.isInteger(d.from) || !Number.isInteger(d.to) || d.from < 0 || d.to > height || !(d.to > d.from)) return ack();
+    const n = (d.to - d.from) * width;
+    const byId = new Map(d.maps.map((m) => [m.id, asF32(m.data)]));
+    const before = this.maps.find((m) => m.rows)?.rows ?? noRowsFilled(height);
+    const rows = withRowsFilled(before, d.from, d.to);
+    // Filled in place: the arrays are this view's own (allocated at the preview); the new `rows`
+    // object is what tells the tiles and the contrast cache that something changed.
+    this.maps = this.maps.map((m) => {
+      const values = byId.get(m.id);
+      if (!m.rows || !m.data || !values || values.length !== n) return m;
+      m.data.set(values, d.from * width);
+      return { ...m, rows };
+    });
+    const shown = this.maps.filter((m) => m.rows === rows && (this.enlarged === undefined || this.enlarged === m.id)).map((m) => m.id);
+    this.awaitRowsDrawn(rows, shown, ack);
+  }
+
+  /**
+   * Call `ack` once every tile shown of these rows has drawn them (`map-drawn`), or after
+   * ACK_FALLBACK_MS whatever happens (a hidden page may not draw). A newer update acknowledges the
+   * one before at once.
+   */
+  private awaitRowsDrawn(rows: FilledRows, ids: string[], ack: () => void): void {
+    this.rowsAck?.done();
+    let done = false;
+    const entry = {
+      rows,
+      waiting: new Set(ids),
+      done: () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (this.rowsAck === entry) this.rowsAck = undefined;
+        ack();
+      },
+    };
+    const timer = setTimeout(entry.done, ACK_FALLBACK_MS);
+    this.rowsAck = entry;
+    if (ids.length === 0) void this.updateComplete.then(entry.done, entry.done);
   }
 
   /** The remembered / chosen map, if this list has it (lines may have changed since). */
@@ -181,8 +264,14 @@ export class XrfScanView extends LitElement {
 
   private readonly onMapDrawn = (e: Event): void => {
     const id = (e as CustomEvent<{ id: string }>).detail?.id;
-    const data = this.maps.find((m) => m.id === id)?.data;
-    if (data) this.undrawn.get(data)?.();
+    const m = this.maps.find((x) => x.id === id);
+    const pending = this.rowsAck;
+    if (m?.rows && pending && pending.rows === m.rows && id !== undefined) {
+      pending.waiting.delete(id);
+      if (pending.waiting.size === 0) pending.done();
+      return;
+    }
+    if (m?.data) this.undrawn.get(m.data)?.();
   };
 
   override connectedCallback(): void {
@@ -193,6 +282,7 @@ export class XrfScanView extends LitElement {
   override disconnectedCallback(): void {
     this.renderRoot.removeEventListener('map-drawn', this.onMapDrawn);
     for (const ack of [...this.undrawn.values()]) ack();
+    this.rowsAck?.done();
     super.disconnectedCallback();
   }
 
@@ -248,7 +338,7 @@ export class XrfScanView extends LitElement {
                 onEnlarged: (id) => this.setEnlarged(id),
                 onExport: (id, format) => this.exportMap(id, format),
               })
-            : html`<p>${this.phase === 'loading' ? 'The maps appear when the pass over the scan ends.' : 'No maps.'}</p>`}
+            : html`<p>${this.phase === 'loading' ? 'The maps appear as the pass reads the scan.' : 'No maps.'}</p>`}
           <div class="status" id="pixel-values">${this.pixelValues()}</div>
         </section>
         <section class="side" aria-label="Spectrum">
@@ -263,7 +353,9 @@ export class XrfScanView extends LitElement {
                 .lines=${this.lines}
                 @window-select=${(e: CustomEvent<{ loChannel: number; hiChannel: number }>) => this.windowMap(e.detail.loChannel, e.detail.hiChannel)}
               ></xrf-spectrum>`
-            : nothing}
+            : this.info && (this.phase === 'loading' || this.previewing)
+              ? html`<p class="computing" id="spectrum-pending" title="Energy-window maps are made from the sum spectrum: they can be added once it is shown">Computing… the sum and maximum spectra appear when the pass over the scan ends.</p>`
+              : nothing}
         </section>
       </div>`;
   }
@@ -376,6 +468,10 @@ export class XrfScanView extends LitElement {
   }
 
   private async windowMap(loChannel: number, hiChannel: number): Promise<void> {
+    if (this.previewing) {
+      this.showNotice({ level: 'info', message: 'Energy-window maps can be added when the pass over the scan ends.' });
+      return;
+    }
     try {
       // A window over a 20 GB scan is a full pass: allow it its time.
       const m = asMap(await this.endpoint.request('windowMap', { loChannel, hiChannel }, { timeoutMs: 60 * 60_000 }));
@@ -402,6 +498,10 @@ export class XrfScanView extends LitElement {
 
   private exportMap(id: string, format: ExportFormat): Promise<void> {
     const m = this.maps.find((x) => x.id === id);
+    if (m?.rows) {
+      this.showNotice({ level: 'info', message: EXPORT_WAITS });
+      return Promise.resolve();
+    }
     return exportShownMap((params, opts) => this.endpoint.request('exportMap', params, opts), m, this.contrast, this.display, format, (w, e) => this.failNotice(w, e));
   }
 }

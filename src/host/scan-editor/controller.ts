@@ -4,9 +4,10 @@
  * error view. The provider (./provider.ts) wires it to a real webview, dialogs and settings; tests
  * wire it to a fake port and a fake session.
  *
- * Life of a tab: webview says ready → init → open session → info → progress… → summary (the list of
- * maps, no values) → one `map` event per map, in grid order → pixel / windowMap / setCalibration /
- * exportMap requests. A webview that reloads says ready again and gets the current state re-sent.
+ * Life of a tab: webview says ready → init → open session → info → progress… (with, from the pass's
+ * first rows on, a `preview` and `mapRows` as the maps fill in) → summary (the list of maps, no
+ * values) → one `map` event per map, in grid order → pixel / windowMap / setCalibration / exportMap
+ * requests. A webview that reloads says ready again and gets the current state re-sent.
  * When the scan's files change on disk (a watcher the provider injects) the scan is reopened; when
  * they are deleted the error view says so.
  */
@@ -35,6 +36,7 @@ import { XrfInputError, isCancelled } from '../../core/errors';
 import { errorToView } from '../error-view';
 import { exportMapToFile, type ExportMapDeps } from '../export/export-map';
 import { ChangeDebouncer, scanFiles, type ScanFiles, type WatchFiles } from './scan-watch';
+import { PreviewMaps, previewMetas, type RowsUpdateLike } from './preview-rows';
 import { cleanViewState } from './view-memory';
 
 /** What the controller needs of src/workers/scan-session-client.ts's ScanSession (kept narrow for fakes). */
@@ -50,7 +52,8 @@ export interface ScanSessionLike {
     datasets?: readonly (string | { path: string })[];
     storedOrder?: { order: string; from: string };
   };
-  summary(lines: string[], opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<ScanSummary>;
+  /** `onRows`: rows [from, to) of the maps are final (a pass, not a cache hit; lines in `lines`' order). */
+  summary(lines: string[], opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal; onRows?: (u: RowsUpdateLike) => void }): Promise<ScanSummary>;
   pixel(row: number, col: number): Promise<Float32Array>;
   windowMap(loChannel: number, hiChannel: number, opts: { onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<Float32Array>;
   setCalibration(cal: Calibration): Promise<unknown>;
@@ -94,7 +97,7 @@ export interface ScanControllerDeps {
   reopenDelayMs?: number;
   /** Quiet time before a display change is written to viewMemory (ms; default 400: a contrast drag sends dozens). */
   rememberDelayMs?: number;
-  /** How long to wait for the view to acknowledge a map before sending on regardless (ms; default 5000). */
+  /** How long to wait for the view to acknowledge a map (or preview rows) before sending on regardless (ms; default 5000). */
   mapAckTimeoutMs?: number;
 }
 
@@ -102,6 +105,25 @@ export interface ScanControllerDeps {
 const MAPS_IN_FLIGHT = 2;
 
 type Phase = 'opening' | 'ready' | 'error' | 'closed';
+
+/** One sending of a preview's rows to the view (a reload starts a new one under a new delivery number). */
+interface RowsSender {
+  pass: number;
+  /** A `mapRows` was sent and not acknowledged yet, since `sentAt`. */
+  unacked: boolean;
+  sentAt: number;
+  /** False once the view failed to acknowledge in time: the rest goes unpaced. */
+  paced: boolean;
+  pumping: boolean;
+  wake?: () => void;
+}
+
+/** The maps of the running pass so far (generation `gen`), and their sending to the view. */
+interface Preview {
+  gen: number;
+  maps: PreviewMaps;
+  sender: RowsSender;
+}
 
 export class ScanEditorController {
   private session: ScanSessionLike | undefined;
@@ -122,6 +144,8 @@ export class ScanEditorController {
   private readonly jobs = new Set<AbortController>();
   /** Bumped by every summary sent: the `map` events of an older delivery stop. */
   private delivery = 0;
+  /** The running pass's maps so far, from its first rows until it ends or is superseded. */
+  private preview: Preview | undefined;
   /** The view's display choices for this file, as last reported by the view (or remembered). */
   private viewState: ScanViewState | undefined;
   private watching: { files: ScanFiles; watcher: { dispose(): void }; debouncer: ChangeDebouncer } | undefined;
@@ -156,6 +180,12 @@ export class ScanEditorController {
       acks.shown.add(id);
       acks.wake?.();
     });
+    ep.on('rowsShown', ({ pass }) => {
+      const s = this.preview?.sender;
+      if (s?.pass !== pass) return;
+      s.unacked = false;
+      s.wake?.();
+    });
     this.viewState = deps.viewMemory?.get(deps.file);
   }
 
@@ -183,6 +213,7 @@ export class ScanEditorController {
     this.session = undefined;
     if (old) await old.close().catch(() => undefined);
     this.phase = 'opening';
+    this.preview = undefined;
     this.info = undefined;
     this.spectra = undefined;
     this.maps = [];
@@ -248,6 +279,7 @@ export class ScanEditorController {
     this.phase = 'closed';
     this.stopWatching();
     this.generation++;
+    this.preview = undefined;
     this.pass?.abort();
     for (const j of this.jobs) j.abort();
     this.deps.endpoint.dispose();
@@ -264,21 +296,30 @@ export class ScanEditorController {
     const ac = new AbortController();
     this.pass = ac;
     this.phase = 'opening';
+    // The previous pass's preview stops here: none of its rows follows this pass's events.
+    this.preview = undefined;
     const t0 = Date.now();
     this.emitProgress({ done: 0, total: 1, label: 'Computing maps…' });
     let summary: ScanSummary;
+    let settled = false;
     try {
       summary = await session.summary(lines, {
         signal: ac.signal,
         onProgress: (p) => {
           if (gen === this.generation) this.emitProgress({ ...p, label: p.message ?? 'Computing maps…' });
         },
+        onRows: (u) => {
+          if (!settled && gen === this.generation && !ac.signal.aborted) this.takeRows(gen, lines, u);
+        },
       });
     } catch (e) {
       if (isCancelled(e) || gen !== this.generation) return;
       throw e;
     } finally {
+      settled = true;
       if (this.pass === ac) this.pass = undefined;
+      // (A cast: TypeScript keeps `this.preview` narrowed to undefined from the assignment above.)
+      if ((this.preview as Preview | undefined)?.gen === gen) this.preview = undefined;
     }
     if (gen !== this.generation) return;
     this.maps = summaryToMaps(summary);
@@ -334,6 +375,7 @@ export class ScanEditorController {
   /** A file of the scan was deleted (or moved away): stop reading and say which. */
   private async showGone(file: string): Promise<void> {
     this.generation++;
+    this.preview = undefined;
     this.pass?.abort();
     const s = this.session;
     this.session = undefined;
@@ -520,6 +562,93 @@ export class ScanEditorController {
     return true;
   }
 
+  // ───────────────────────── the preview: maps that fill in during the pass ─────────────────────────
+
+  /**
+   * Rows of the running pass arrived: on the first ones, allocate the preview's full-size maps and
+   * announce them (`preview`); then hand the rows to the view (`mapRows`, paced by `rowsShown`).
+   * The user's energy-window maps are left out of the preview: they come back with the final delivery.
+   */
+  private takeRows(gen: number, lines: string[], u: RowsUpdateLike): void {
+    const info = this.info;
+    if (!info || this.isClosed()) return;
+    let p = this.preview;
+    if (!p || p.gen !== gen) {
+      const maps = new PreviewMaps(previewMetas(lines), info.height, info.width);
+      const problem = maps.add(u);
+      if (problem) return this.deps.log.warn(`preview of ${this.deps.file}: ${problem} (skipped; the final maps are unaffected)`);
+      p = { gen, maps, sender: this.newRowsSender() };
+      this.preview = p;
+      this.deps.endpoint.emit('preview', { pass: p.sender.pass, maps: maps.metas });
+    } else {
+      const problem = p.maps.add(u);
+      if (problem) return this.deps.log.warn(`preview of ${this.deps.file}: ${problem} (skipped; the final maps are unaffected)`);
+    }
+    void this.pumpRows(p, p.sender);
+  }
+
+  private newRowsSender(): RowsSender {
+    return { pass: ++this.delivery, unacked: false, sentAt: 0, paced: true, pumping: false };
+  }
+
+  /** A reloaded view: the preview again under a new delivery number, then every row so far. */
+  private resendPreview(p: Preview): void {
+    p.sender = this.newRowsSender();
+    p.maps.resendAll();
+    this.deps.endpoint.emit('preview', { pass: p.sender.pass, maps: p.maps.metas });
+    void this.pumpRows(p, p.sender);
+  }
+
+  /**
+   * Send the rows not sent yet, one interval per `mapRows`, each only once the previous one was
+   * acknowledged (`rowsShown`); rows arriving meanwhile join the unsent intervals. A view that does
+   * not acknowledge within mapAckTimeoutMs gets the rest unpaced. Stops when the preview is dropped
+   * (the pass ended, a new pass, a close) or re-sent (a reload): no rows of an old delivery follow.
+   */
+  private async pumpRows(p: Preview, s: RowsSender): Promise<void> {
+    if (s.pumping) return;
+    s.pumping = true;
+    const ep = this.deps.endpoint;
+    const stale = () => this.preview !== p || p.sender !== s || this.isClosed();
+    try {
+      while (!stale() && p.maps.hasUnsent()) {
+        if (s.paced && s.unacked) {
+          const acked = await this.waitForRowsShown(s, stale);
+          if (stale()) return;
+          if (!acked) {
+            s.paced = false;
+            this.deps.log.info(`the view did not acknowledge preview rows of ${path.basename(this.deps.file)} in time; sending the rest unpaced`);
+          }
+        }
+        const iv = p.maps.takeUnsent();
+        if (!iv) return;
+        s.unacked = true;
+        s.sentAt = Date.now();
+        await ep.emitAndWait('mapRows', { pass: s.pass, from: iv.from, to: iv.to, maps: p.maps.rows(iv.from, iv.to) });
+      }
+    } finally {
+      s.pumping = false;
+    }
+  }
+
+  /** Until the view acknowledged the last `mapRows` (true), or mapAckTimeoutMs after it was sent (false). */
+  private async waitForRowsShown(s: RowsSender, stale: () => boolean): Promise<boolean> {
+    const deadline = s.sentAt + (this.deps.mapAckTimeoutMs ?? 5000);
+    while (s.unacked) {
+      const left = deadline - Date.now();
+      if (left <= 0 || stale()) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250)); // also re-checks `stale`
+        s.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      s.wake = undefined;
+    }
+    return true;
+  }
+
   /** Everything the view needs to show the current state (first load or a reload). */
   private sendState(): void {
     const ep = this.deps.endpoint;
@@ -528,7 +657,11 @@ export class ScanEditorController {
     if (this.info) ep.emit('info', this.info);
     if (this.phase === 'error' && this.error) ep.emit('error', this.error);
     else if (this.phase === 'ready') void this.sendSummary();
-    else if (this.lastProgress) ep.emit('progress', this.lastProgress);
+    else {
+      if (this.lastProgress) ep.emit('progress', this.lastProgress);
+      const p = this.preview;
+      if (p && p.gen === this.generation) this.resendPreview(p);
+    }
   }
 
   private describe(s: ScanSessionLike): ScanInfoData {
