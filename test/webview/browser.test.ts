@@ -596,6 +596,8 @@ test('a long pass fills the maps in: filled rows drawn with their own contrast, 
     await page.locator(`${fe}[data-drawn-rows="${H - 2}"]`).waitFor({ timeout: 10_000 });
     assert.equal((await mapPixelRGBA(page, fe, H - 3, 0))[3], 255);
     assert.equal((await mapPixelRGBA(page, fe, H - 1, 0))[3], 0);
+    // The new rows (drawn onto the tile's image: the range held steady) look like the first ones, value for value.
+    for (const c of [0, 3, W - 1]) assert.deepEqual(await mapPixelRGBA(page, fe, H - 3, c), await mapPixelRGBA(page, fe, 1, c), `column ${c}`);
     for (let i = 0; i < 100 && acks() === before; i++) await page.waitForTimeout(20);
     assert.ok(acks() > before, 'the second rows acknowledged');
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clearUnfilledRows, filledValues, isRowFilled, noRowsFilled, withRowsFilled } from '../../webview/lib/filled-rows';
-import { ContrastCache } from '../../webview/lib/contrast';
+import { ContrastCache, PREVIEW_STEADY, sampleFilled } from '../../webview/lib/contrast';
 import { contrastRange } from '../../src/core/render/percentile';
 
 test('filled rows grow by intervals in any order, as new objects; the count follows', () => {
@@ -54,4 +54,36 @@ test('contrast of a preview map is taken over its filled rows only, and follows 
   assert.deepEqual(cache.range(data, { lowPercentile: 50, highPercentile: 100 }, rows), contrastRange(filledValues(data, rows), 50, 100));
   // The final map (no rows) covers everything.
   assert.deepEqual(cache.range(data, p), { lo: 0, hi: 500 });
+});
+
+test('a preview\'s percentiles are taken over an even sample of its filled rows: every k-th value, in row order', () => {
+  for (const [H, W, max] of [[7, 5, 9], [10, 4, 1000], [9, 3, 5], [6, 2, 3], [50, 33, 100]]) {
+    const data = Float32Array.from({ length: H * W }, (_, i) => i * 1.5);
+    const rows = withRowsFilled(withRowsFilled(noRowsFilled(H), 0, 2), 4, H);
+    const all = filledValues(data, rows);
+    const k = Math.max(1, Math.ceil(all.length / max));
+    assert.deepEqual(Array.from(sampleFilled(data, rows, max)), Array.from(all.filter((_, i) => i % k === 0)), `${H}×${W}, at most ${max}`);
+    assert.ok(sampleFilled(data, rows, max).length <= max);
+  }
+});
+
+test('a preview keeps its range while a new one is within PREVIEW_STEADY of it, and takes the new one beyond', () => {
+  const H = 100;
+  const W = 10;
+  const data = new Float32Array(H * W);
+  const p = { lowPercentile: 0, highPercentile: 100 };
+  for (let i = 0; i < 10 * W; i++) data[i] = i % 2 === 0 ? 0 : 1000;
+  const cache = new ContrastCache();
+  let rows = withRowsFilled(noRowsFilled(H), 0, 10);
+  assert.deepEqual(cache.range(data, p, rows), { lo: 0, hi: 1000 });
+  // Rows reaching 1000 · (1 + PREVIEW_STEADY / 2): close enough, the range stays (the tiles draw only the new rows).
+  for (let i = 10 * W; i < 20 * W; i++) data[i] = 1000 * (1 + PREVIEW_STEADY / 2);
+  rows = withRowsFilled(rows, 10, 20);
+  assert.deepEqual(cache.range(data, p, rows), { lo: 0, hi: 1000 });
+  // Rows reaching twice that: a new range.
+  for (let i = 20 * W; i < 30 * W; i++) data[i] = 2000;
+  rows = withRowsFilled(rows, 20, 30);
+  assert.deepEqual(cache.range(data, p, rows), { lo: 0, hi: 2000 });
+  // The final map is exact whatever the preview held.
+  assert.deepEqual(cache.range(Float32Array.from(data), p), contrastRange(data, 0, 100));
 });
