@@ -9,12 +9,17 @@
  *    against before (the reader this replaced, re-created here: one hyperslab per block, the JS
  *    transpose to float32, the float32 kernel), and channels-first against channels-last;
  *  - the transpose alone: the SIMD kernel against the JavaScript loop, ns per value, for u16 and
- *    f32 samples, raw (same type out) and into float32.
+ *    f32 samples, raw (same type out) and into float32;
+ *  - pixel spectra (readPixel) on 128 × 128 × 4096 u2 scans: p50/p95 latency for random pixels and
+ *    for a hover walk (each next pixel a neighbour), with the chunk tile cache (now) against one
+ *    hyperslab per pixel (before: pixelTileBytes 0), on 16 × 16-pixel gzip chunks (2 MB), 64 × 64
+ *    chunks (32 MB) gzip, and for reference three files read without tiles either way (unfiltered
+ *    chunks: 64 × 64 × 4096 and channels-first 4096 × 64 × 64; contiguous channels-first).
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadH5wasm } from '../src/core/cube/hdf5';
+import { loadH5wasm, openHdf5 } from '../src/core/cube/hdf5';
 import { rowBlockRanges, toPixelMajor, layoutOf, type ChannelAxis } from '../src/core/cube/hdf5-axes';
 import { openCube } from '../src/core/cube/open';
 import { createTransposer, JsTransposer, type SlabSamples } from '../src/core/cube/transpose';
@@ -119,9 +124,107 @@ async function slabsOnly(file: string, block: number, ranges: (r0: number, n: nu
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
+// ---- Pixel spectra: the tile cache ---------------------------------------------------------------
+
+const [PH, PW, PC] = [128, 128, 4096];
+
+/** A deterministic pseudo-random sequence (the same pixels for before and after). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+function randomPixels(n: number, seed: number): [number, number][] {
+  const next = rng(seed);
+  return Array.from({ length: n }, () => [Math.floor(next() * PH), Math.floor(next() * PW)]);
+}
+
+/** Each next pixel one of the 8 neighbours of the last (clamped at the edges), as the mouse moves. */
+function hoverWalk(n: number, seed: number): [number, number][] {
+  const next = rng(seed);
+  let [r, c] = [Math.floor(next() * PH), Math.floor(next() * PW)];
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    out.push([r, c]);
+    r = Math.min(PH - 1, Math.max(0, r + Math.floor(next() * 3) - 1));
+    c = Math.min(PW - 1, Math.max(0, c + Math.floor(next() * 3) - 1));
+  }
+  return out;
+}
+
+/** readPixel latency (ms) over `pixels` on a fresh cube, p50/p95, and a checksum of the spectra. */
+async function pixelLatency(file: string, channelAxis: ChannelAxis, tiles: boolean, pixels: [number, number][]): Promise<{ p50: number; p95: number; sum: number }> {
+  const cube = await openHdf5(file, { channelAxis, ...(tiles ? {} : { pixelTileBytes: 0 }) });
+  const t: number[] = [];
+  let sum = 0;
+  try {
+    for (const [r, c] of pixels) {
+      const t0 = performance.now();
+      const s = await cube.readPixel(r, c);
+      t.push(performance.now() - t0);
+      sum += s[100] + s[2000] * 3 + s[PC - 1] * 7;
+    }
+  } finally {
+    await cube.close();
+  }
+  t.sort((a, b) => a - b);
+  return { p50: t[Math.floor(0.5 * (t.length - 1))], p95: t[Math.ceil(0.95 * (t.length - 1))], sum };
+}
+
+async function pixelBench(dir: string, report: (line: string) => void): Promise<void> {
+  // Counts like a scan's: a few peaks over noisy low counts (gzip level 1 packs them ~4×, as real
+  // MA-XRF spectra; the inflate time per chunk, which tiles save, depends on that).
+  const last = new Uint16Array(PH * PW * PC);
+  let x = 0x9e3779b9;
+  for (let p = 0; p < PH * PW; p++)
+    for (let ch = 0; ch < PC; ch++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      last[p * PC + ch] = (x & 7) + ((x >>> 3) & 3) + (ch % 400 < 12 ? 200 + ((x >>> 5) & 63) : 0);
+    }
+  const files: { name: string; file: string; channelAxis: ChannelAxis }[] = [];
+  const add = async (name: string, data: Uint16Array, shape: number[], chunks: number[] | undefined, gzip: boolean, channelAxis: ChannelAxis) => {
+    const file = path.join(dir, `pixel-${files.length}.h5`);
+    const h5 = await loadH5wasm();
+    const f = new h5.File(file, 'w');
+    try {
+      f.create_dataset({ name: 'cube', data, shape, ...(chunks ? { chunks } : {}), ...(gzip ? { compression: 'gzip' as const, compression_opts: 1 } : {}) });
+    } finally {
+      f.close();
+    }
+    files.push({ name, file, channelAxis });
+  };
+  await add('chunks 16×16×4096 gzip (2 MB)', last, [PH, PW, PC], [16, 16, PC], true, 2);
+  await add('chunks 64×64×4096 gzip (32 MB)', last, [PH, PW, PC], [64, 64, PC], true, 2);
+  await add('chunks 64×64×4096 no filter (32 MB, no tiles)', last, [PH, PW, PC], [64, 64, PC], false, 2);
+  {
+    const first = new Uint16Array(PH * PW * PC);
+    for (let p = 0; p < PH * PW; p++) for (let ch = 0; ch < PC; ch++) first[ch * PH * PW + p] = last[p * PC + ch];
+    await add('channels-first chunks 4096×64×64 no filter (32 MB, no tiles)', first, [PC, PH, PW], [PC, 64, 64], false, 0);
+    await add('contiguous channels-first 4096×128×128 (no tiles)', first, [PC, PH, PW], undefined, false, 0);
+  }
+  const walks = { random: randomPixels(40, 7), 'hover walk': hoverWalk(80, 11) };
+  for (const { name, file, channelAxis } of files) {
+    for (const [kind, pixels] of Object.entries(walks)) {
+      const before = await pixelLatency(file, channelAxis, false, pixels);
+      const now = await pixelLatency(file, channelAxis, true, pixels);
+      if (before.sum !== now.sum) throw new Error(`${name}: spectra differ with and without tiles (${before.sum} vs ${now.sum})`);
+      report(
+        `${PH}×${PW}×${PC} u2 ${name}, readPixel ${kind} (${pixels.length} pixels): now p50 ${now.p50.toFixed(2)} ms / p95 ${now.p95.toFixed(2)} ms ` +
+          `vs before p50 ${before.p50.toFixed(2)} / p95 ${before.p95.toFixed(2)} ms = ${ratio(now.p50, before.p50)} p50, ${ratio(now.p95, before.p95)} p95`,
+      );
+    }
+  }
+}
+
 export async function bench(report: (line: string) => void): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xrf-bench-h5axes-'));
   try {
+    await pixelBench(dir, report);
     const { last, first } = values();
     for (const gzip of [false, true]) {
       const lastFile = path.join(dir, `last${gzip ? '-gz' : ''}.h5`);

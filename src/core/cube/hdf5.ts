@@ -13,7 +13,9 @@
  * order, covering whole chunks along the row axis (`bandFor`), and cut from that band into
  * pixel-major H × W × C: a copy for channels last, a transpose (transpose.ts: WebAssembly SIMD for
  * 2- and 4-byte samples) otherwise. u2, u4 and f4 datasets also hand rows over raw
- * (`readRawRows`), so the aggregation pass sums them unconverted. `listCubeDatasets` lists every
+ * (`readRawRows`), so the aggregation pass sums them unconverted. A pixel's spectrum (`readPixel`,
+ * one per hover) is cut from the kept band, or from a chunk-aligned tile of a compressed dataset
+ * kept in a small LRU, so hovering neighbours does not inflate the same chunk again. `listCubeDatasets` lists every
  * 3-D numeric dataset, shaped H × W × C after that decision, so the user can choose.
  */
 import { promises as fs } from 'node:fs';
@@ -497,7 +499,8 @@ export async function openHdf5(file: string, opts: { dataset?: string; channelAx
     }
     const ds = found.datasets.find((d) => d.path === chosen!.path)!.ds;
     const cal = findCalibration(f, found, chosen.path, chosen.shape[2], chosen.channelAxis);
-    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path), { transpose: opts.transpose });
+    const { transpose, pixelTileBytes, pixelCacheBytes } = opts;
+    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path), { transpose, pixelTileBytes, pixelCacheBytes });
   } catch (e) {
     f.close();
     throw e;
@@ -524,6 +527,58 @@ const RAW_ARRAYS = { u2: Uint16Array, u4: Uint32Array, f4: Float32Array } as con
 export interface Hdf5CubeOptions {
   /** 'wasm' (default: the SIMD transpose where WebAssembly SIMD exists) or 'js' (the JavaScript loop). */
   transpose?: 'wasm' | 'js';
+  /**
+   * readPixel on a chunked, filtered (compressed) dataset reads the chunk-aligned tile holding the
+   * pixel (its chunk's rows × its chunk's columns × every channel) when the tile holds at most this
+   * many bytes, and keeps it (default 32 MiB; 0 turns the tile cache off: one hyperslab per pixel).
+   */
+  pixelTileBytes?: number;
+  /** The most bytes of pixel tiles kept, least recently used dropped first (default 64 MiB). */
+  pixelCacheBytes?: number;
+}
+
+const DEFAULT_PIXEL_TILE_BYTES = 32 * 2 ** 20;
+const DEFAULT_PIXEL_CACHE_BYTES = 64 * 2 ** 20;
+
+type StoredSamples = SlabSamples | BigInt64Array | BigUint64Array;
+
+/** A chunk-aligned block of whole spectra, in stored order, kept for readPixel. */
+interface PixelTile {
+  row0: number;
+  col0: number;
+  rows: number;
+  cols: number;
+  /** The block's sizes in stored order. */
+  sub: number[];
+  data: StoredSamples;
+}
+
+/** Does the dataset pass through filters (gzip, shuffle, …), so HDF5 decodes whole chunks to read any sample? */
+function hasFilters(ds: H5Dataset): boolean {
+  try {
+    return ds.filters.length > 0;
+  } catch {
+    return true; // unknown: assume compressed, where tiles pay off most
+  }
+}
+
+/**
+ * The spectrum of pixel (r, c) of a block read in stored order (sizes `sub`, r and c counted from
+ * the block's first row and column) into `out`, converted to float32: one run for channels last,
+ * a strided gather otherwise.
+ */
+function cutSpectrum(data: StoredSamples, sub: readonly number[], layout: AxisLayout, r: number, c: number, out: Float32Array): void {
+  const stride = [sub[1] * sub[2], sub[2], 1];
+  const at = r * stride[layout.rowAxis] + c * stride[layout.colAxis];
+  const step = stride[layout.channelAxis];
+  const n = out.length;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let ch = 0; ch < n; ch++) out[ch] = Number(data[at + ch * step]);
+  } else if (step === 1) {
+    out.set(data.subarray(at, at + n));
+  } else {
+    for (let ch = 0; ch < n; ch++) out[ch] = data[at + ch * step];
+  }
 }
 
 export class Hdf5Cube implements Cube {
@@ -553,9 +608,24 @@ export class Hdf5Cube implements Cube {
   private readonly layout: AxisLayout;
   private readonly sampleBytes: number;
   private readonly transposer: SlabTransposer | undefined;
+  /** Hyperslabs readPixel has read from the file (tiles and single spectra; for tests). */
+  get pixelSlabsRead(): number {
+    return this.pixelSlabs;
+  }
+  /** Bytes of pixel tiles held now (for tests: never more than pixelCacheBytes). */
+  get pixelTileBytesHeld(): number {
+    return this.tileBytesHeld;
+  }
   private band: Band | undefined;
   private bandRows = 0;
   private closed = false;
+  /** Rows × columns of readPixel's chunk-aligned tiles; undefined when tiles are off (contiguous, unfiltered, or over budget). */
+  private readonly tileShape: { rows: number; cols: number } | undefined;
+  private readonly tileCacheBytes: number;
+  /** Tiles by "row0,col0", least recently used first (a Map keeps insertion order; a hit re-inserts). */
+  private readonly tiles = new Map<string, PixelTile>();
+  private tileBytesHeld = 0;
+  private pixelSlabs = 0;
 
   constructor(
     readonly path: string,
@@ -586,6 +656,22 @@ export class Hdf5Cube implements Cube {
     const chunkBytes = this.chunkRows * this.width * this.channels * this.sampleBytes;
     this.rowChunk = this.chunkRows > 1 && chunkBytes <= MAX_BAND_BYTES ? this.chunkRows : undefined;
     this.transposer = chosen.channelAxis !== 2 && this.sampleBytes < 8 ? createTransposer(this.sampleBytes, opts.transpose) : undefined;
+    // readPixel's tiles: HDF5 inflates a compressed chunk whole for any sample of it, and its 1 MiB
+    // chunk cache keeps none of a larger one, so each hover over a 32 MB chunk re-inflated it. A tile
+    // is the chunk's rows × columns with every channel (all chunks along the channel axis); reading
+    // it costs about what reading one pixel of it did, and its neighbours are then a copy away.
+    // Unfiltered chunks are left out: HDF5 reads just the spectrum's samples from them (channels last
+    // ~0.05 ms, a 4096 × 64 × 64 channels-first chunk ~4 ms), where reading a 32 MB tile costs
+    // ~13 ms, and a pixel already meets the 20 ms goal (bench/hdf5-axes.bench.ts).
+    // Memory: at most pixelCacheBytes of tiles (64 MiB by default) in JavaScript, beside the row band
+    // (≤ MAX_BAND_BYTES); a tile passes through the wasm heap once while read (≤ pixelTileBytes).
+    this.tileCacheBytes = Math.max(0, opts.pixelCacheBytes ?? DEFAULT_PIXEL_CACHE_BYTES);
+    const tileBudget = Math.min(Math.max(0, opts.pixelTileBytes ?? DEFAULT_PIXEL_TILE_BYTES), this.tileCacheBytes);
+    if (chunks && chunks.length === 3 && hasFilters(this.ds)) {
+      const rows = Math.min(this.height, Math.max(1, chunks[this.layout.rowAxis]));
+      const cols = Math.min(this.width, Math.max(1, chunks[this.layout.colAxis]));
+      if (rows * cols * this.channels * this.sampleBytes <= tileBudget) this.tileShape = { rows, cols };
+    }
   }
 
   /** The transpose in use for this cube's channels-first rows ('wasm' or 'js'), if it has any. */
@@ -692,18 +778,67 @@ export class Hdf5Cube implements Cube {
     if (checkFinite && view instanceof Float32Array) checkFiniteRows(this.path, dtype, view, n, row0, this.width, this.channels);
   }
 
+  /**
+   * One pixel's spectrum: cut from the row band kept by the last row reads when it holds the pixel
+   * in stored order (the pass's band is only read, never replaced); else from the chunk-aligned tile
+   * holding it (read once, kept in an LRU); else (contiguous or unfiltered datasets, tiles over
+   * budget) one hyperslab of the spectrum alone.
+   */
   async readPixel(row: number, col: number): Promise<Float32Array> {
     checkPixel(this, row, col);
+    if (this.closed) throw new Error(`${this.path}: cube is closed`);
     const out = new Float32Array(this.channels);
-    this.slice(pixelRanges(this.layout, row, col), this.channels, out);
+    const band = this.band;
+    if (band?.data && row >= band.row0 && row < band.row0 + band.rows) {
+      const sub = rowBlockRanges(this.layout, band.row0, band.rows).map(([a, b]) => b - a);
+      cutSpectrum(band.data, sub, this.layout, row - band.row0, col, out);
+    } else if (this.tileShape) {
+      const tile = this.tileFor(row, col, this.tileShape);
+      cutSpectrum(tile.data, tile.sub, this.layout, row - tile.row0, col - tile.col0, out);
+    } else {
+      this.pixelSlabs++;
+      this.slice(pixelRanges(this.layout, row, col), this.channels, out);
+    }
     checkFinitePixel(this.path, this.dtype, out, row, col);
     return out;
+  }
+
+  /** The tile holding pixel (row, col): the one kept, or read now (dropping the least recently used past the budget). */
+  private tileFor(row: number, col: number, shape: { rows: number; cols: number }): PixelTile {
+    const row0 = Math.floor(row / shape.rows) * shape.rows;
+    const col0 = Math.floor(col / shape.cols) * shape.cols;
+    const key = `${row0},${col0}`;
+    const kept = this.tiles.get(key);
+    if (kept) {
+      this.tiles.delete(key);
+      this.tiles.set(key, kept);
+      return kept;
+    }
+    const rows = Math.min(shape.rows, this.height - row0);
+    const cols = Math.min(shape.cols, this.width - col0);
+    const ranges: [number, number][] = [];
+    ranges[this.layout.rowAxis] = [row0, row0 + rows];
+    ranges[this.layout.colAxis] = [col0, col0 + cols];
+    ranges[this.layout.channelAxis] = [0, this.channels];
+    this.pixelSlabs++;
+    const data = this.slab(ranges, rows * cols * this.channels);
+    const tile: PixelTile = { row0, col0, rows, cols, sub: ranges.map(([a, b]) => b - a), data };
+    for (const [k, old] of this.tiles) {
+      if (this.tileBytesHeld + data.byteLength <= this.tileCacheBytes) break;
+      this.tiles.delete(k);
+      this.tileBytesHeld -= old.data.byteLength;
+    }
+    this.tiles.set(key, tile);
+    this.tileBytesHeld += data.byteLength;
+    return tile;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.band = undefined;
+    this.tiles.clear();
+    this.tileBytesHeld = 0;
     this.transposer?.release();
     this.file.close();
   }
