@@ -15,6 +15,13 @@
  *    hyperslab per pixel (before: pixelTileBytes 0), on 16 × 16-pixel gzip chunks (2 MB), 64 × 64
  *    chunks (32 MB) gzip, and for reference three files read without tiles either way (unfiltered
  *    chunks: 64 × 64 × 4096 and channels-first 4096 × 64 × 64; contiguous channels-first).
+ *  - the tiled pass (Hdf5Cube.tileShape) on gzip scans whose band of whole chunk rows is over the
+ *    64 MiB band budget: 256 × 256 × 4096 u2 in 64 × 64 × 4096 chunks, and a wide 32 × 1600 × 4096 u2
+ *    scan in 8 × 8 × 4096 chunks; now (tiles, each chunk inflated once) against before (tiles: false:
+ *    row blocks, each chunk inflated once per block that touches it), one pass each (~30 s before);
+ *    and readRows in prediction's 8 MiB blocks (2 rows on the 256-wide scan, 1 row on the wide one)
+ *    over one band of chunk rows, per row, against the tiled pass per row: what training and
+ *    prediction still pay on such files.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -221,9 +228,99 @@ async function pixelBench(dir: string, report: (line: string) => void): Promise<
   }
 }
 
+// ---- The tiled pass: chunk-row bands over the band budget -------------------------------------------
+
+/**
+ * Write an H × W × C u2 gzip scan in `chunks` band by band (never the whole scan in memory): counts
+ * like a scan's, as in pixelBench, from a generator seeded per row so that any band can be rebuilt.
+ */
+async function writeBandwise(file: string, H: number, W: number, C: number, chunks: number[]): Promise<void> {
+  const h5 = await loadH5wasm();
+  const band = chunks[0];
+  const buf = new Uint16Array(band * W * C);
+  const fill = (row0: number, rows: number) => {
+    for (let r = 0; r < rows; r++) {
+      let x = (0x9e3779b9 ^ Math.imul(row0 + r + 1, 0x85ebca6b)) >>> 0 || 1;
+      for (let i = r * W * C, end = (r + 1) * W * C, ch = 0; i < end; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        buf[i] = (x & 7) + ((x >>> 3) & 3) + (ch % 400 < 12 ? 200 + ((x >>> 5) & 63) : 0);
+        if (++ch === C) ch = 0;
+      }
+    }
+    return buf.subarray(0, rows * W * C);
+  };
+  const f = new h5.File(file, 'w');
+  try {
+    const first = Math.min(band, H);
+    f.create_dataset({ name: 'cube', data: fill(0, first), shape: [first, W, C], maxshape: [H, W, C], chunks, compression: 'gzip', compression_opts: 1 });
+    const ds = f.get('cube') as InstanceType<typeof h5.Dataset>;
+    ds.resize([H, W, C]);
+    for (let r0 = first; r0 < H; r0 += band) {
+      const n = Math.min(band, H - r0);
+      ds.write_slice([[r0, r0 + n], [0, W], [0, C]], fill(r0, n));
+    }
+  } finally {
+    f.close();
+  }
+}
+
+async function tilesBench(dir: string, report: (line: string) => void): Promise<void> {
+  const cases = [
+    { name: '256×256×4096 u2 gzip, chunks 64×64×4096 (32 MiB; a chunk-row band 128 MiB)', H: 256, W: 256, C: 4096, chunks: [64, 64, 4096] },
+    { name: '32×1600×4096 u2 gzip, chunks 8×8×4096 (512 KiB; a chunk-row band 100 MiB)', H: 32, W: 1600, C: 4096, chunks: [8, 8, 4096] },
+  ];
+  for (const c of cases) {
+    const file = path.join(dir, `tiles-${c.W}.h5`);
+    const t0 = performance.now();
+    await writeBandwise(file, c.H, c.W, c.C, c.chunks);
+    const writeMs = performance.now() - t0;
+    // "Before" is the row pass with the band budget of before (64 MiB for row reads too).
+    const OLD_BAND = 64 * 2 ** 20;
+    const passOf = async (tiles: boolean) => {
+      const cube = await openHdf5(file, tiles ? {} : { readBandBytes: OLD_BAND });
+      try {
+        const t = performance.now();
+        const s = await aggregateScan(cube, WINDOWS, { tiles });
+        return { ms: performance.now() - t, sum: s.totalCounts.reduce((a, b) => a + b, 0) + s.roiMaps[5].reduce((a, b) => a + b, 0) + s.maxSpectrum[1000], tileShape: cube.tileShape };
+      } finally {
+        await cube.close();
+      }
+    };
+    const now = await passOf(true);
+    const before = await passOf(false);
+    if (now.sum !== before.sum) throw new Error(`${c.name}: the tiled pass and the row pass disagree (${now.sum} vs ${before.sum})`);
+    if (!now.tileShape) throw new Error(`${c.name}: no tiles offered`);
+    // readRows as prediction reads (8 MiB of float32 per block), over the first band of chunk rows.
+    const predictRows = Math.max(1, Math.floor((8 << 20) / (c.W * c.C * 4)));
+    const rowsMsWith = async (readBandBytes: number | undefined) => {
+      const cube = await openHdf5(file, readBandBytes ? { readBandBytes } : {});
+      try {
+        const out = new Float32Array(predictRows * c.W * c.C);
+        const t = performance.now();
+        for (let r0 = 0; r0 < c.chunks[0]; r0 += predictRows) await cube.readRows(r0, Math.min(predictRows, c.chunks[0] - r0), out);
+        return (performance.now() - t) / c.chunks[0];
+      } finally {
+        await cube.close();
+      }
+    };
+    const rowsMs = await rowsMsWith(undefined);
+    const rowsMsBefore = await rowsMsWith(OLD_BAND);
+    const tileRowMs = now.ms / c.H;
+    report(
+      `${c.name}, pass (12 windows): tiles ${now.tileShape.rows}×${now.tileShape.cols} ${(now.ms / 1000).toFixed(2)} s vs row blocks (before) ${(before.ms / 1000).toFixed(2)} s = ${ratio(now.ms, before.ms)}; ` +
+        `readRows in ${predictRows}-row blocks (prediction's) ${rowsMs.toFixed(0)} ms/row = ${ratio(rowsMs, tileRowMs)} the tiled pass's ${tileRowMs.toFixed(1)} ms/row, ` +
+        `${ratio(rowsMs, rowsMsBefore)} its time with the old 64 MiB band budget (${rowsMsBefore.toFixed(0)} ms/row) (file written in ${(writeMs / 1000).toFixed(1)} s)`,
+    );
+    await fs.rm(file, { force: true });
+  }
+}
+
 export async function bench(report: (line: string) => void): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xrf-bench-h5axes-'));
   try {
+    await tilesBench(dir, report);
     await pixelBench(dir, report);
     const { last, first } = values();
     for (const gzip of [false, true]) {

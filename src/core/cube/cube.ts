@@ -51,6 +51,21 @@ export interface Cube {
    * of it, so that no block straddles two such bands and no band is read twice.
    */
   readonly rowChunk?: number;
+  /**
+   * Set when the reader reads the scan best tile by tile: rows × columns × every channel, aligned to
+   * multiples of this shape from (0, 0), edge tiles cut short (HDF5: whole chunks, where a band of
+   * whole chunk rows is too large to read at once and row blocks would inflate each chunk again and
+   * again). The aggregation pass then reads tiles through readRawTile or readTile.
+   */
+  readonly tileShape?: { rows: number; cols: number };
+  /**
+   * The tile rows [row0, row0 + nRows) × columns [col0, col0 + nCols) × every channel as raw samples
+   * of rawRowDType, pixel-major within the tile: index ((r − row0)·nCols + (c − col0))·C + ch.
+   * NaN/Inf checked unless `checkFinite` is false. Offered with tileShape where rawRowDType is set.
+   */
+  readRawTile?(row0: number, nRows: number, col0: number, nCols: number, into: Uint8Array, checkFinite?: boolean): Promise<void>;
+  /** The same tile as float32 into `out` (at least nRows·nCols·C values). Offered with tileShape. */
+  readTile?(row0: number, nRows: number, col0: number, nCols: number, out: Float32Array): Promise<void>;
   /** The spectrum of one pixel (length C). */
   readPixel(row: number, col: number): Promise<Float32Array>;
   close(): Promise<void>;

@@ -13,7 +13,10 @@
  * order, covering whole chunks along the row axis (`bandFor`), and cut from that band into
  * pixel-major H × W × C: a copy for channels last, a transpose (transpose.ts: WebAssembly SIMD for
  * 2- and 4-byte samples) otherwise. u2, u4 and f4 datasets also hand rows over raw
- * (`readRawRows`), so the aggregation pass sums them unconverted. A pixel's spectrum (`readPixel`,
+ * (`readRawRows`), so the aggregation pass sums them unconverted. Where a band of whole chunk rows
+ * is over the band budget (64 MiB: e.g. 64 × 64 × 4096 u2 chunks on a 256-wide scan, or any chunk
+ * of 6+ rows on a 1592-wide one), the pass reads tiles instead (`tileShape`, `readRawTile`, `readTile`:
+ * whole chunks, each inflated once). A pixel's spectrum (`readPixel`,
  * one per hover) is cut from the kept band, or from a chunk-aligned tile of a compressed dataset
  * kept in a small LRU, so hovering neighbours does not inflate the same chunk again. `listCubeDatasets` lists every
  * 3-D numeric dataset, shaped H × W × C after that decision, so the user can choose.
@@ -499,8 +502,8 @@ export async function openHdf5(file: string, opts: { dataset?: string; channelAx
     }
     const ds = found.datasets.find((d) => d.path === chosen!.path)!.ds;
     const cal = findCalibration(f, found, chosen.path, chosen.shape[2], chosen.channelAxis);
-    const { transpose, pixelTileBytes, pixelCacheBytes } = opts;
-    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path), { transpose, pixelTileBytes, pixelCacheBytes });
+    const { transpose, pixelTileBytes, pixelCacheBytes, maxBandBytes, readBandBytes, passTileSamples } = opts;
+    return new Hdf5Cube(file, f, ds, chosen, cal, candidates.map((c) => c.path), { transpose, pixelTileBytes, pixelCacheBytes, maxBandBytes, readBandBytes, passTileSamples });
   } catch (e) {
     f.close();
     throw e;
@@ -520,6 +523,13 @@ interface Band {
 
 /** A band read to cover whole chunks holds at most this many bytes; past it, rows are read as asked. */
 const MAX_BAND_BYTES = 64 * 2 ** 20;
+/** Row reads' band budget for compressed chunks (Hdf5CubeOptions.readBandBytes). */
+const READ_BAND_BYTES = 256 * 2 ** 20;
+/**
+ * The pass's tiles (tileShape) hold at most this many samples, where a chunk column allows: the
+ * kernel's slot for them is 4 bytes a sample (64 MiB), of which raw u2 tiles fill 32 MiB.
+ */
+const DEFAULT_PASS_TILE_SAMPLES = 16 * 2 ** 20;
 
 /** Typed arrays for the sample types the raw path hands over, in host byte order. */
 const RAW_ARRAYS = { u2: Uint16Array, u4: Uint32Array, f4: Float32Array } as const;
@@ -535,9 +545,30 @@ export interface Hdf5CubeOptions {
   pixelTileBytes?: number;
   /** The most bytes of pixel tiles kept, least recently used dropped first (default 64 MiB). */
   pixelCacheBytes?: number;
+  /**
+   * The most bytes a band of whole chunk rows may hold to be read at once (default 64 MiB; an option
+   * so that tests stay small). A chunked dataset whose chunk-row band is larger offers the
+   * aggregation pass tiles instead (tileShape).
+   */
+  maxBandBytes?: number;
+  /**
+   * For row reads (readRows / readRawRows: training and prediction read row blocks) of a compressed
+   * chunked dataset, the most bytes a band of whole chunk rows may hold (default 256 MiB, never below
+   * maxBandBytes). Past it, each row block inflates every chunk it touches again.
+   */
+  readBandBytes?: number;
+  /**
+   * The most samples of one pass tile (default 16 Mi: 32 MiB of u2, 64 MiB of f4): whole chunk columns
+   * side by side up to it; a single chunk column larger than it is cut along rows, at a divisor of the
+   * chunk rows (its chunks are then inflated once per cut). 0 turns pass tiles off (the pass reads
+   * row blocks, as before tiles; for benchmarks and tests).
+   */
+  passTileSamples?: number;
 }
 
 const DEFAULT_PIXEL_TILE_BYTES = 32 * 2 ** 20;
+/** Pixels per transpose call when a tile is reordered (its output area: this many spectra). */
+const TILE_TRANSPOSE_PIXELS = 1024;
 const DEFAULT_PIXEL_CACHE_BYTES = 64 * 2 ** 20;
 
 type StoredSamples = SlabSamples | BigInt64Array | BigUint64Array;
@@ -605,6 +636,22 @@ export class Hdf5Cube implements Cube {
   get bandRowsRead(): number {
     return this.bandRows;
   }
+  /**
+   * See Cube.tileShape: set for a chunked, filtered (compressed) dataset whose band of whole chunk rows exceeds maxBandBytes.
+   * Such a band is not read at once, so row blocks (a few rows each) would each inflate every chunk
+   * they touch, whole: a 64 × 64 × 4096 u2 chunk (32 MiB) 16 times per pass in 4-row blocks. A tile is
+   * the chunk rows × as many whole chunk columns as fit passTileSamples × every channel, so a pass
+   * reads (and inflates) each chunk once.
+   */
+  readonly tileShape: { rows: number; cols: number } | undefined;
+  /** Hyperslabs readTile / readRawTile have read (for tests: one per tile). */
+  get tileSlabsRead(): number {
+    return this.tileSlabs;
+  }
+  private tileSlabs = 0;
+  private readonly maxBandBytes: number;
+  /** bandFor's budget: larger than maxBandBytes for compressed chunks (see Hdf5CubeOptions.readBandBytes). */
+  private readonly readBandBytes: number;
   private readonly layout: AxisLayout;
   private readonly sampleBytes: number;
   private readonly transposer: SlabTransposer | undefined;
@@ -620,7 +667,7 @@ export class Hdf5Cube implements Cube {
   private bandRows = 0;
   private closed = false;
   /** Rows × columns of readPixel's chunk-aligned tiles; undefined when tiles are off (contiguous, unfiltered, or over budget). */
-  private readonly tileShape: { rows: number; cols: number } | undefined;
+  private readonly pixelTileShape: { rows: number; cols: number } | undefined;
   private readonly tileCacheBytes: number;
   /** Tiles by "row0,col0", least recently used first (a Map keeps insertion order; a hit re-inserts). */
   private readonly tiles = new Map<string, PixelTile>();
@@ -652,9 +699,20 @@ export class Hdf5Cube implements Cube {
       chunks = undefined;
     }
     this.chunkRows = Math.max(1, chunks?.[this.layout.rowAxis] ?? 1);
-    // Whole chunks are read together only while a band of them fits MAX_BAND_BYTES (see bandFor).
+    // Whole chunks are read together only while a band of them fits maxBandBytes (see bandFor).
+    this.maxBandBytes = Math.max(0, opts.maxBandBytes ?? MAX_BAND_BYTES);
     const chunkBytes = this.chunkRows * this.width * this.channels * this.sampleBytes;
-    this.rowChunk = this.chunkRows > 1 && chunkBytes <= MAX_BAND_BYTES ? this.chunkRows : undefined;
+    this.rowChunk = this.chunkRows > 1 && chunkBytes <= this.maxBandBytes ? this.chunkRows : undefined;
+    // Pass tiles only where chunks are filtered: HDF5 reads an unfiltered chunk's rows in place, so row
+    // blocks cost nothing extra there, and measured faster than tiles (130 vs 240 ms for 128 × 256 ×
+    // 4096 u2 in 64 × 64 × 4096 chunks: the tiles' 32 MiB slabs are copied twice more than 4-row blocks).
+    this.tileShape = chunks?.length === 3 && hasFilters(this.ds) ? this.passTiles(chunks, Math.max(0, opts.passTileSamples ?? DEFAULT_PASS_TILE_SAMPLES)) : undefined;
+    // Row reads (training, prediction) of compressed chunks: a band up to readBandBytes, so that
+    // (8, 8, 4096) or (16, 16, 4096) chunks of a 1592-pixel-wide scan (104 / 208 MB bands) are inflated
+    // once per band rather than once per row block. Memory of a reader using it: the band, h5wasm's
+    // heap holding one slab of it, and for channels-first the transposer's copy (≤ 3 × 256 MiB);
+    // the scan viewer's pass and pixels use tiles instead and never grow a band past maxBandBytes.
+    this.readBandBytes = hasFilters(this.ds) ? Math.max(this.maxBandBytes, opts.readBandBytes ?? READ_BAND_BYTES) : this.maxBandBytes;
     this.transposer = chosen.channelAxis !== 2 && this.sampleBytes < 8 ? createTransposer(this.sampleBytes, opts.transpose) : undefined;
     // readPixel's tiles: HDF5 inflates a compressed chunk whole for any sample of it, and its 1 MiB
     // chunk cache keeps none of a larger one, so each hover over a 32 MB chunk re-inflated it. A tile
@@ -670,8 +728,25 @@ export class Hdf5Cube implements Cube {
     if (chunks && chunks.length === 3 && hasFilters(this.ds)) {
       const rows = Math.min(this.height, Math.max(1, chunks[this.layout.rowAxis]));
       const cols = Math.min(this.width, Math.max(1, chunks[this.layout.colAxis]));
-      if (rows * cols * this.channels * this.sampleBytes <= tileBudget) this.tileShape = { rows, cols };
+      if (rows * cols * this.channels * this.sampleBytes <= tileBudget) this.pixelTileShape = { rows, cols };
     }
+  }
+
+  /** The pass's tile shape for `chunks` (stored order), or undefined where a band of whole chunk rows fits maxBandBytes. */
+  private passTiles(chunks: readonly number[], maxSamples: number): { rows: number; cols: number } | undefined {
+    const bandRows = Math.min(this.height, this.chunkRows);
+    if (bandRows <= 1 || maxSamples <= 0 || bandRows * this.width * this.channels * this.sampleBytes <= this.maxBandBytes) return undefined;
+    const chunkCols = Math.min(this.width, Math.max(1, chunks[this.layout.colAxis]));
+    const chunkColumn = bandRows * chunkCols * this.channels; // samples of one chunk column's tile
+    if (chunkColumn <= maxSamples) {
+      return { rows: bandRows, cols: Math.min(this.width, chunkCols * Math.floor(maxSamples / chunkColumn)) };
+    }
+    // One chunk column is over budget: the largest divisor of its rows that fits (at least 1), so
+    // tiles stay inside one chunk row and each chunk is inflated chunkRows / rows times.
+    const most = Math.max(1, Math.floor(maxSamples / (chunkCols * this.channels)));
+    let rows = Math.min(most, bandRows);
+    while (this.chunkRows % rows !== 0) rows--;
+    return { rows, cols: chunkCols };
   }
 
   /** The transpose in use for this cube's channels-first rows ('wasm' or 'js'), if it has any. */
@@ -715,7 +790,7 @@ export class Hdf5Cube implements Cube {
     if (cr > 1) {
       const a0 = Math.floor(row0 / cr) * cr;
       const a1 = Math.min(this.height, Math.ceil((row0 + nRows) / cr) * cr);
-      if ((a1 - a0) * this.width * this.channels * this.sampleBytes <= MAX_BAND_BYTES) [b0, b1] = [a0, a1];
+      if ((a1 - a0) * this.width * this.channels * this.sampleBytes <= this.readBandBytes) [b0, b1] = [a0, a1];
     }
     this.band = undefined; // a failed read leaves no stale band behind
     const data = this.slab(rowBlockRanges(this.layout, b0, b1 - b0), (b1 - b0) * this.width * this.channels);
@@ -778,6 +853,78 @@ export class Hdf5Cube implements Cube {
     if (checkFinite && view instanceof Float32Array) checkFiniteRows(this.path, dtype, view, n, row0, this.width, this.channels);
   }
 
+  async readTile(row0: number, nRows: number, col0: number, nCols: number, out: Float32Array): Promise<void> {
+    this.checkTile(row0, nRows, col0, nCols);
+    const n = nRows * nCols * this.channels;
+    if (out.length < n) throw new RangeError(`readTile: out holds ${out.length} values, ${n} needed`);
+    const dst = out.subarray(0, n);
+    this.tileInto(row0, nRows, col0, nCols, dst);
+    this.checkFiniteTile(dst, row0, nRows, col0, nCols);
+  }
+
+  async readRawTile(row0: number, nRows: number, col0: number, nCols: number, into: Uint8Array, checkFinite = true): Promise<void> {
+    this.checkTile(row0, nRows, col0, nCols);
+    const dtype = this.rawRowDType;
+    if (dtype === undefined) throw new Error(`${this.path}: ${this.datasetPath} has no raw tile path (${this.dtype} samples)`);
+    const n = nRows * nCols * this.channels;
+    if (into.length < n * this.sampleBytes) throw new RangeError(`readRawTile: into holds ${into.length} bytes, ${n * this.sampleBytes} needed`);
+    if (into.byteOffset % this.sampleBytes !== 0) throw new RangeError('readRawTile: into is not aligned to the sample size');
+    const view = new RAW_ARRAYS[dtype as keyof typeof RAW_ARRAYS](into.buffer as ArrayBuffer, into.byteOffset, n);
+    this.tileInto(row0, nRows, col0, nCols, view);
+    if (checkFinite && view instanceof Float32Array) this.checkFiniteTile(view, row0, nRows, col0, nCols);
+  }
+
+  private checkTile(row0: number, nRows: number, col0: number, nCols: number): void {
+    checkRowRange(this, row0, nRows);
+    if (!(Number.isInteger(col0) && Number.isInteger(nCols) && col0 >= 0 && nCols >= 1 && col0 + nCols <= this.width)) {
+      throw new RangeError(`columns [${col0}, ${col0 + nCols}) are not inside 0..${this.width}`);
+    }
+    if (this.closed) throw new Error(`${this.path}: cube is closed`);
+  }
+
+  /** A float dataset's tile: the first NaN/Inf named by its row, column and channel in the scan. */
+  private checkFiniteTile(tile: Float32Array, row0: number, nRows: number, col0: number, nCols: number): void {
+    if (this.dtype !== 'f4' && this.dtype !== 'f8') return;
+    const C = this.channels;
+    for (let p = 0; p < nRows * nCols; p++) {
+      checkFinitePixel(this.path, this.dtype, tile.subarray(p * C, (p + 1) * C), row0 + Math.floor(p / nCols), col0 + (p % nCols));
+    }
+  }
+
+  /**
+   * The tile rows [row0, row0 + nRows) × columns [col0, col0 + nCols) × every channel, one hyperslab
+   * (HDF5 inflates each chunk it touches once), into `dst` pixel-major: a copy for channels last, the
+   * transposer otherwise, in pieces of TILE_TRANSPOSE_PIXELS pixels so that its output area stays small.
+   */
+  private tileInto(row0: number, nRows: number, col0: number, nCols: number, dst: SlabSamples): void {
+    const C = this.channels;
+    const ranges: [number, number][] = [];
+    ranges[this.layout.rowAxis] = [row0, row0 + nRows];
+    ranges[this.layout.colAxis] = [col0, col0 + nCols];
+    ranges[this.layout.channelAxis] = [0, C];
+    this.tileSlabs++;
+    const data = this.slab(ranges, nRows * nCols * C);
+    const t = this.transposer;
+    if (this.layout.channelAxis === 2 && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) {
+      dst.set(data);
+    } else if (!t || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      // 8-byte samples (never raw): the general reorder into float32.
+      toPixelMajor(data, ranges.map(([a, b]) => b - a), this.layout.channelAxis, dst as Float32Array);
+    } else {
+      // The transposer holds one slab: a band kept there (channels-first rows) is gone after this.
+      if (this.band && !this.band.data) this.band = undefined;
+      t.load(data);
+      if (this.layout.channelAxis === 0) {
+        // (C, nRows, nCols): one C × (nRows · nCols) matrix.
+        const P = nRows * nCols;
+        for (let i = 0; i < P; i += TILE_TRANSPOSE_PIXELS) t.transpose(i, P, C, Math.min(TILE_TRANSPOSE_PIXELS, P - i), dst, i * C);
+      } else {
+        // (nRows, C, nCols): each row its own C × nCols matrix.
+        for (let r = 0; r < nRows; r++) t.transpose(r * C * nCols, nCols, C, nCols, dst, r * nCols * C);
+      }
+    }
+  }
+
   /**
    * One pixel's spectrum: cut from the row band kept by the last row reads when it holds the pixel
    * in stored order (the pass's band is only read, never replaced); else from the chunk-aligned tile
@@ -792,8 +939,8 @@ export class Hdf5Cube implements Cube {
     if (band?.data && row >= band.row0 && row < band.row0 + band.rows) {
       const sub = rowBlockRanges(this.layout, band.row0, band.rows).map(([a, b]) => b - a);
       cutSpectrum(band.data, sub, this.layout, row - band.row0, col, out);
-    } else if (this.tileShape) {
-      const tile = this.tileFor(row, col, this.tileShape);
+    } else if (this.pixelTileShape) {
+      const tile = this.tileFor(row, col, this.pixelTileShape);
       cutSpectrum(tile.data, tile.sub, this.layout, row - tile.row0, col - tile.col0, out);
     } else {
       this.pixelSlabs++;

@@ -8,21 +8,29 @@
  * The summing itself is a WebAssembly SIMD kernel (pass-kernel.ts) that reads u16 and u32 counts and
  * float32 samples as stored; the plain JavaScript loop below remains as the fallback and the tests'
  * reference.
+ *
+ * A cube that offers tiles (Cube.tileShape: an HDF5 scan whose chunk-row band is too large to read at
+ * once) is passed tile by tile instead: each tile's pixels land at their rows and columns in the maps.
  */
 import type { Cube } from '../cube/cube';
 import type { RoiWindow, ScanSummary } from './summary';
 import { NEVER_CANCELLED, type CancelToken, type ProgressSink } from '../util/progress';
 import { MAX_U32_CHANNELS, PassKernel, type EdgeSums, type KernelSamples, type KernelStats } from './pass-kernel';
-import { checkFiniteRows } from '../cube/decode';
+import { checkFinitePixel, checkFiniteRows } from '../cube/decode';
 
 export interface PassOptions {
   token?: CancelToken;
   onProgress?: ProgressSink;
   /**
    * Rows per block; by default about 4 M samples (16 MB of float32) and at least one row, rounded
-   * down to a multiple of the cube's rowChunk where one fits.
+   * down to a multiple of the cube's rowChunk where one fits. Not used by a tiled pass.
    */
   rowsPerBlock?: number;
+  /**
+   * Where the cube offers tiles (Cube.tileShape), the pass reads them (default true); false reads row
+   * blocks as for any other cube (for tests and benchmarks: the pass as it was before tiles).
+   */
+  tiles?: boolean;
   /** Only rows [from, to) (a share of a parallel pass); progress then counts within the range. */
   rows?: { from: number; to: number };
   /** 'wasm' (the default where WebAssembly SIMD exists) or 'js', the plain loop the tests compare against. */
@@ -227,21 +235,28 @@ export async function aggregateScan(cube: Cube, windows: readonly RoiWindow[], o
   const hiE = Int32Array.from(windows, (w) => edgeIndex.get(w.hiChannel)!);
 
   const rows = blockRows(cube, opts, range);
-  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, rows * W * C, {
+  const tiles = tileShapeFor(cube, opts);
+  const kernel = opts.engine === 'js' ? undefined : PassKernel.create(C, edges, tiles ? tiles.rows * tiles.cols * C : rows * W * C, {
     float32Lanes: opts.kernel?.float32Lanes,
     u32Lanes: opts.kernel?.u32Lanes,
     u16Lanes: opts.kernel?.u16Lanes,
   });
   const onRows = opts.onRows;
   const blockDone = onRows ? (row0: number, n: number) => onRows(row0, row0 + n, { totalCounts, roiMaps }) : undefined;
-  const spectra = kernel
-    ? await kernelPass(cube, kernel, range, rows, opts, blockDone, (pix, n, sums) => {
-        for (let i = 0, b = 0; i < n; i++, b += E) {
-          totalCounts[pix + i] = sums[b + E - 1];
-          for (let k = 0; k < loE.length; k++) roiMaps[k][pix + i] = sums[b + hiE[k]] - sums[b + loE[k]];
-        }
-      })
-    : await jsPass(cube, { edges, loE, hiE, cum: new Float64Array(4 * E), totalCounts, roiMaps, sumSpectrum: new Float64Array(C), maxSpectrum: new Float32Array(C).fill(-Infinity), channels: C }, range, rows, opts, blockDone);
+  const emit = (pix: number, n: number, sums: EdgeSums, at: number) => {
+    for (let i = 0, b = at * E; i < n; i++, b += E) {
+      totalCounts[pix + i] = sums[b + E - 1];
+      for (let k = 0; k < loE.length; k++) roiMaps[k][pix + i] = sums[b + hiE[k]] - sums[b + loE[k]];
+    }
+  };
+  const acc = (): Accumulators => ({ edges, loE, hiE, cum: new Float64Array(4 * E), totalCounts, roiMaps, sumSpectrum: new Float64Array(C), maxSpectrum: new Float32Array(C).fill(-Infinity), channels: C });
+  const spectra = tiles
+    ? kernel
+      ? await kernelTilePass(cube, kernel, range, tiles, opts, blockDone, emit)
+      : await jsTilePass(cube, acc(), range, tiles, opts, blockDone)
+    : kernel
+      ? await kernelPass(cube, kernel, range, rows, opts, blockDone, (pix, n, sums) => emit(pix, n, sums, 0))
+      : await jsPass(cube, acc(), range, rows, opts, blockDone);
   return { height: H, width: W, channels: C, windows: windows.map((w) => ({ ...w })), totalCounts, roiMaps, ...spectra };
 }
 
@@ -293,9 +308,9 @@ async function kernelPass(
   return kernel.spectra();
 }
 
-/** The kernel's sample type for rows the cube hands over raw; undefined → read them as float32. */
-function rawSamples(cube: Cube, opts: PassOptions): KernelSamples | undefined {
-  if (!cube.readRawRows) return undefined;
+/** The kernel's sample type for rows (or tiles) the cube hands over raw; undefined → read them as float32. */
+function rawSamples(cube: Cube, opts: PassOptions, tiles = false): KernelSamples | undefined {
+  if (!(tiles ? cube.readRawTile : cube.readRawRows)) return undefined;
   if (cube.rawRowDType === 'u2' && cube.channels <= 65536) return 'u16'; // a pixel's total must fit u32
   if (cube.rawRowDType === 'u4' && cube.channels <= MAX_U32_CHANNELS && (opts.kernel?.rawU32 ?? true)) return 'u32'; // totals exact in float64
   if (cube.rawRowDType === 'f4') return 'f32';
@@ -322,6 +337,143 @@ async function jsPass(
     accumulateBlock(acc, blocks[k], (row0 - range.from) * W, n * W);
     blockDone?.(row0, n);
   }, blockGrid(cube, opts));
+  return { sumSpectrum: acc.sumSpectrum, maxSpectrum: acc.maxSpectrum };
+}
+
+// ---- The tiled pass --------------------------------------------------------------------------------
+//
+// For a cube with a tileShape (HDF5: chunks whose band of chunk rows is over the reader's band budget).
+// Rows [from, to) go in bands on the scan's grid of tile rows (cut to the range); each band is read
+// left to right, one tile (rows × cols × every channel, pixel-major within the tile) at a time, and
+// each tile's pixels are written to their own rows and columns of the maps. onRows fires when a band's
+// last tile is done (its rows are then final); progress counts rows, a band's share per tile.
+// One buffer, not two: HDF5 reads are synchronous underneath, so reading the next tile while this one
+// is summed would overlap nothing, and a second slot would only double the memory touched.
+// Memory (worst case, the reader's default 16 Mi-sample tiles): the kernel's slot, 4 bytes per sample
+// reserved (64 MiB; a raw u2 tile touches 32 MiB of it) or the JavaScript pass's float32 tile (64 MiB),
+// beside the reader's own: the slab h5wasm returns (≤ 64 MiB of f4), its wasm heap (as large, kept),
+// and for channels-first data the transposer's copy of the slab plus 1024 spectra of output.
+
+interface Tile {
+  row0: number;
+  rows: number;
+  col0: number;
+  cols: number;
+}
+
+/** The cube's tile shape when this pass reads tiles (the cube offers them and they are not turned off). */
+function tileShapeFor(cube: Cube, opts: PassOptions): { rows: number; cols: number } | undefined {
+  const t = cube.tileShape;
+  if (!t || opts.tiles === false || !cube.readTile) return undefined;
+  if (!(Number.isInteger(t.rows) && Number.isInteger(t.cols) && t.rows >= 1 && t.cols >= 1)) throw new RangeError(`${cube.path}: tile shape ${t.rows} × ${t.cols} is not positive`);
+  return { rows: Math.min(t.rows, cube.height), cols: Math.min(t.cols, cube.width) };
+}
+
+/**
+ * Visit the tiles of rows [from, to): `read(tile)` fills the one buffer, then `visit(tile)` sums it;
+ * `bandDone(row0, n)` after a band's last tile. The token is checked once per tile, after a yield to
+ * the event loop (pixel requests and cancel messages are served between tiles).
+ */
+async function streamTiles(
+  cube: Cube,
+  range: { from: number; to: number },
+  shape: { rows: number; cols: number },
+  opts: PassOptions,
+  read: (t: Tile) => Promise<void>,
+  visit: (t: Tile) => void,
+  bandDone: ((row0: number, n: number) => void) | undefined,
+): Promise<void> {
+  const token = opts.token ?? NEVER_CANCELLED;
+  const { from, to } = range;
+  const W = cube.width;
+  const total = to - from;
+  const perBand = Math.ceil(W / shape.cols);
+  let reported = 0;
+  for (let row0 = from; row0 < to; ) {
+    const end = Math.min(to, (Math.floor(row0 / shape.rows) + 1) * shape.rows);
+    for (let j = 0; j < perBand; j++) {
+      token.throwIfCancelled();
+      const tile: Tile = { row0, rows: end - row0, col0: j * shape.cols, cols: Math.min(shape.cols, W - j * shape.cols) };
+      await read(tile);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      token.throwIfCancelled();
+      visit(tile);
+      const done = row0 - from + Math.floor(((end - row0) * (j + 1)) / perBand);
+      if (done > reported) {
+        reported = done;
+        opts.onProgress?.({ done, total, message: `rows ${done} of ${total}` });
+      }
+    }
+    bandDone?.(row0, end - row0);
+    row0 = end;
+  }
+}
+
+/** The tiled pass through the WebAssembly kernel (see kernelPass): tiles land in the kernel's slot 0. */
+async function kernelTilePass(
+  cube: Cube,
+  kernel: PassKernel,
+  range: { from: number; to: number },
+  shape: { rows: number; cols: number },
+  opts: PassOptions,
+  bandDone: ((row0: number, n: number) => void) | undefined,
+  emit: (pix: number, n: number, sums: EdgeSums, at: number) => void,
+): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
+  const { width: W, channels: C } = cube;
+  const samples = rawSamples(cube, opts, true);
+  const finiteFromSums = samples === 'f32' && (opts.kernel?.finiteFromSums ?? true);
+  const E = kernel.edgeCount;
+  const read = (t: Tile): Promise<void> =>
+    samples ? cube.readRawTile!(t.row0, t.rows, t.col0, t.cols, kernel.bytes(0), !finiteFromSums) : cube.readTile!(t.row0, t.rows, t.col0, t.cols, kernel.floats(0));
+  await streamTiles(cube, range, shape, opts, read, (t) => {
+    kernel.accumulate(0, samples ?? 'f32', t.rows * t.cols, (p0, m, sums) => {
+      if (finiteFromSums) {
+        for (let i = 0, at = E - 1; i < m; i++, at += E) {
+          const total = sums[at];
+          if (total - total !== 0) {
+            checkFiniteTile(cube, kernel.floats(0), t);
+            throw new Error(`${cube.path}: pixel ${p0 + i} of the tile at row ${t.row0}, column ${t.col0} sums to ${total}, yet no sample is NaN or Inf`);
+          }
+        }
+      }
+      // The kernel's chunk of pixels, cut where it wraps to the tile's next row.
+      for (let p = p0; p < p0 + m; ) {
+        const r = Math.floor(p / t.cols);
+        const c = p - r * t.cols;
+        const n = Math.min(t.cols - c, p0 + m - p);
+        emit((t.row0 + r - range.from) * W + t.col0 + c, n, sums, p - p0);
+        p += n;
+      }
+    });
+  }, bandDone);
+  opts.onKernelStats?.({ ...kernel.stats, samples: samples ?? 'f32' });
+  return kernel.spectra();
+}
+
+/** Name the first NaN/Inf of a float32 tile by its row, column and channel in the scan (as the reader would). */
+function checkFiniteTile(cube: Cube, tile: Float32Array, t: Tile): void {
+  const C = cube.channels;
+  for (let p = 0; p < t.rows * t.cols; p++) {
+    checkFinitePixel(cube.path, cube.dtype, tile.subarray(p * C, (p + 1) * C), t.row0 + Math.floor(p / t.cols), t.col0 + (p % t.cols));
+  }
+}
+
+/** The tiled pass in plain JavaScript: float32 tiles (readTile), each tile row summed as a run of pixels. */
+async function jsTilePass(
+  cube: Cube,
+  acc: Accumulators,
+  range: { from: number; to: number },
+  shape: { rows: number; cols: number },
+  opts: PassOptions,
+  bandDone: ((row0: number, n: number) => void) | undefined,
+): Promise<{ sumSpectrum: Float64Array; maxSpectrum: Float32Array }> {
+  const { width: W, channels: C } = cube;
+  const buffer = new Float32Array(shape.rows * shape.cols * C);
+  await streamTiles(cube, range, shape, opts, (t) => cube.readTile!(t.row0, t.rows, t.col0, t.cols, buffer), (t) => {
+    for (let r = 0; r < t.rows; r++) {
+      accumulateBlock(acc, buffer.subarray(r * t.cols * C, (r + 1) * t.cols * C), (t.row0 + r - range.from) * W + t.col0, t.cols);
+    }
+  }, bandDone);
   return { sumSpectrum: acc.sumSpectrum, maxSpectrum: acc.maxSpectrum };
 }
 
