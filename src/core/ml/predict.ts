@@ -159,7 +159,12 @@ async function predictBlock(
   return maps;
 }
 
-async function predictCubeToNpy(
+/**
+ * Predict an open cube into `out` (float32 H×W×k .npy, then its sidecar; atomically): what predictScan
+ * does once it has opened the scan and checked it against the model. Exported for callers (and tests)
+ * that hold the cube themselves.
+ */
+export async function predictCubeToNpy(
   tf: TF,
   loaded: LoadedModel,
   cube: Cube,
@@ -172,23 +177,46 @@ async function predictCubeToNpy(
   const { meta } = loaded;
   const { height: H, width: W, channels: C } = cube;
   const k = meta.lines.length;
-  const rowsPerBlock = blockRows && blockRows >= 1 ? Math.floor(blockRows) : Math.max(1, Math.floor(BLOCK_BYTES / (W * C * 4)));
+  // A compressed HDF5 scan in large chunks offers tiles (see Cube.tileShape): row blocks would inflate
+  // every chunk they touch again, tiles inflate each chunk once. An explicit blockRows keeps rows.
+  const tiles = !(blockRows && blockRows >= 1) && cube.tileShape && cube.readTile ? cube.tileShape : undefined;
+  const rowsPerBlock = tiles ? tiles.rows : blockRows && blockRows >= 1 ? Math.floor(blockRows) : Math.max(1, Math.floor(BLOCK_BYTES / (W * C * 4)));
   token.throwIfCancelled();
   const writer = await NpyStreamWriter.open(out, '<f4', [H, W, k]);
   let sidecarWritten = false;
-  // Two buffers: the next block is read into one while the other is predicted.
-  const buffers = [new Float32Array(Math.min(rowsPerBlock, H) * W * C), new Float32Array(Math.min(rowsPerBlock, H) * W * C)];
+  // Rows: two buffers, the next block is read into one while the other is predicted. Tiles: one
+  // tile buffer (HDF5 reads are synchronous: nothing to overlap) and one band of outputs.
+  const buffers = tiles
+    ? [new Float32Array(Math.min(tiles.rows, H) * Math.min(tiles.cols, W) * C)]
+    : [new Float32Array(Math.min(rowsPerBlock, H) * W * C), new Float32Array(Math.min(rowsPerBlock, H) * W * C)];
   const read = (r0: number, which: number) => cube.readRows(r0, Math.min(rowsPerBlock, H - r0), buffers[which]);
-  let next: Promise<Float32Array> | undefined = read(0, 0);
+  let next: Promise<Float32Array> | undefined = tiles ? undefined : read(0, 0);
+  /** Rows [r0, r0 + n) tile by tile: each tile's maps go to their columns of the band. */
+  const predictBand = async (r0: number, n: number): Promise<Float32Array> => {
+    const band = new Float32Array(n * W * k);
+    for (let c0 = 0; c0 < W; c0 += tiles!.cols) {
+      token.throwIfCancelled();
+      const nc = Math.min(tiles!.cols, W - c0);
+      await cube.readTile!(r0, n, c0, nc, buffers[0]);
+      const maps = await predictBlock(tf, loaded, buffers[0], n * nc, pool);
+      for (let r = 0; r < n; r++) band.set(maps.subarray(r * nc * k, (r + 1) * nc * k), (r * W + c0) * k);
+    }
+    return band;
+  };
   try {
     onProgress?.({ done: 0, total: H, message: `predicting ${meta.lines.length} maps with ${meta.architecture}${pool ? ` on ${pool.size + 1} threads` : ''}` });
     for (let r0 = 0, b = 0; r0 < H; r0 += rowsPerBlock, b++) {
-      const block = await next!;
-      next = undefined;
-      token.throwIfCancelled();
       const n = Math.min(rowsPerBlock, H - r0);
-      if (r0 + rowsPerBlock < H) next = read(r0 + rowsPerBlock, (b + 1) % 2);
-      const maps = await predictBlock(tf, loaded, block, n * W, pool);
+      let maps: Float32Array;
+      if (tiles) {
+        maps = await predictBand(r0, n);
+      } else {
+        const block = await next!;
+        next = undefined;
+        token.throwIfCancelled();
+        if (r0 + rowsPerBlock < H) next = read(r0 + rowsPerBlock, (b + 1) % 2);
+        maps = await predictBlock(tf, loaded, block, n * W, pool);
+      }
       await writer.write(maps);
       onProgress?.({ done: r0 + n, total: H, message: `row ${r0 + n} of ${H}` });
     }
