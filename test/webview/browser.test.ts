@@ -572,6 +572,11 @@ test('a long pass fills the maps in: filled rows drawn with their own contrast, 
     await at(H - 1, 0);
     await page.locator('#pixel-values', { hasText: `row ${H - 1}, col 0` }).waitFor({ timeout: 5000 });
     assert.match(await page.locator('#pixel-values').innerText(), /Fe K …/);
+    // The pixel's spectrum is raw data, there before the pass ends: the plot shows it, without sum or max.
+    await page.locator('xrf-spectrum xrf-checkbox[data-series="pixel"]', { hasText: `row ${H - 1}, col 0` }).waitFor({ timeout: 5000 });
+    await page.locator('canvas[data-kind="spectrum"][data-drawn="true"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('xrf-spectrum xrf-checkbox[data-series="mean"]').count(), 0, 'no mean spectrum offered before the pass ends');
+    assert.equal(await page.locator('xrf-spectrum xrf-checkbox[data-series="max"]').count(), 0, 'no max spectrum offered before the pass ends');
 
     // Enlarged, the preview's export buttons are off and say why.
     await page.locator(fe).first().focus();
@@ -612,6 +617,7 @@ test('a long pass fills the maps in: filled rows drawn with their own contrast, 
     assert.equal(await npy.evaluate((b: { disabled: boolean }) => b.disabled), false, 'exports on with the final maps');
     assert.equal(await page.locator('#spectrum-pending').count(), 0);
     await page.locator('canvas[data-kind="spectrum"]').first().waitFor({ timeout: 5000 });
+    await page.locator('xrf-spectrum xrf-checkbox[data-series="mean"]').waitFor({ timeout: 5000 });
     assert.deepEqual(h.pageErrors, []);
     assert.deepEqual(h.cspViolations, []);
   } finally {

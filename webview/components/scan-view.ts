@@ -342,20 +342,21 @@ export class XrfScanView extends LitElement {
           <div class="status" id="pixel-values">${this.pixelValues()}</div>
         </section>
         <section class="side" aria-label="Spectrum">
-          ${this.info && this.spectra
+          ${this.info && (this.phase === 'loading' || this.previewing) && !this.spectra
+            ? html`<p class="computing" id="spectrum-pending" title="Energy-window maps are made from the sum spectrum: they can be added once it is shown">Computing… the sum and maximum spectra appear when the pass over the scan ends${this.previewing ? '; hover the maps to see a pixel’s spectrum now' : ''}.</p>`
+            : nothing}
+          ${this.info && (this.spectra || this.previewing)
             ? html`<xrf-spectrum
                 .calibration=${this.info.calibration}
                 .channels=${this.info.channels}
-                .sum=${this.spectra.sumSpectrum}
-                .max=${this.spectra.maxSpectrum}
-                .pixelCount=${this.spectra.pixelCount}
+                .sum=${this.spectra?.sumSpectrum}
+                .max=${this.spectra?.maxSpectrum}
+                .pixelCount=${this.spectra?.pixelCount ?? 1}
                 .pixel=${this.pixel}
                 .lines=${this.lines}
                 @window-select=${(e: CustomEvent<{ loChannel: number; hiChannel: number }>) => this.windowMap(e.detail.loChannel, e.detail.hiChannel)}
               ></xrf-spectrum>`
-            : this.info && (this.phase === 'loading' || this.previewing)
-              ? html`<p class="computing" id="spectrum-pending" title="Energy-window maps are made from the sum spectrum: they can be added once it is shown">Computing… the sum and maximum spectra appear when the pass over the scan ends.</p>`
-              : nothing}
+            : nothing}
         </section>
       </div>`;
   }

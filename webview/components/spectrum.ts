@@ -152,12 +152,16 @@ export class XrfSpectrum extends LitElement {
             ? `Pixel (row ${px.row}, col ${px.col})${px.pinned ? ', picked' : ''}`
             : 'Pixel (hover or click a map)'}</xrf-checkbox
         >
-        <xrf-checkbox data-series="mean" .checked=${this.show.mean} @value-change=${(e: CustomEvent) => (this.show = { ...this.show, mean: e.detail.checked })}
-          ><span class="swatch mean"></span>Sum ÷ ${this.pixelCount} pixels (mean)</xrf-checkbox
-        >
-        <xrf-checkbox data-series="max" .checked=${this.show.max} @value-change=${(e: CustomEvent) => (this.show = { ...this.show, max: e.detail.checked })}
-          ><span class="swatch max"></span>Max pixel</xrf-checkbox
-        >
+        ${this.sum
+          ? html`<xrf-checkbox data-series="mean" .checked=${this.show.mean} @value-change=${(e: CustomEvent) => (this.show = { ...this.show, mean: e.detail.checked })}
+              ><span class="swatch mean"></span>Sum ÷ ${this.pixelCount} pixels (mean)</xrf-checkbox
+            >`
+          : nothing}
+        ${this.max
+          ? html`<xrf-checkbox data-series="max" .checked=${this.show.max} @value-change=${(e: CustomEvent) => (this.show = { ...this.show, max: e.detail.checked })}
+              ><span class="swatch max"></span>Max pixel</xrf-checkbox
+            >`
+          : nothing}
       </div>
       <div class="plot">
         <canvas
