@@ -287,6 +287,7 @@ test('a new pass drops the old preview: none of its rows after the new pass star
   const t = setup({ ackRows: false, lines: () => lines });
   await started(t);
   const s = t.session();
+  assert.deepEqual(t.controller.mapList(), [], 'nothing to export while the first pass runs');
   s.rows(0, 2);
   await until(() => t.rowsEvents().length === 1, 'the first mapRows');
   const oldPass = t.rowsEvents()[0].pass;
@@ -309,12 +310,36 @@ test('a new pass drops the old preview: none of its rows after the new pass star
   assert.ok(preview.pass > oldPass);
   assert.deepEqual((preview as { maps: MapMeta[] }).maps.map((m) => m.id), ['total', 'line:Zn K']);
   assertRows(t.rowsEvents()[1], 0, 3, ['total', 'line:Zn K']);
+  assert.deepEqual(t.controller.mapList(), [], 'nothing to export while a pass runs');
   s.passes[1].finish();
   await until(() => t.events.some((e) => e.type === 'summary'), 'the summary');
+  assert.deepEqual(t.controller.mapList().map((m) => m.id), ['total', 'line:Zn K'], 'the new pass\'s maps once it ended');
   const at = t.events.findIndex((e) => e.type === 'summary');
   s.rows(3, 5, s.passes[1]); // after the pass settled: must not start a preview again
   await settle(20);
   assert.deepEqual(t.events.slice(at).filter((e) => e.type === 'preview' || e.type === 'mapRows'), [], 'no preview or rows after the final summary');
+  await t.controller.dispose();
+});
+
+test('while a recompute runs, "Export Map…" offers none of the previous pass\'s maps, and the view\'s export request is refused', async () => {
+  let lines = ['Fe K', 'Pb L'];
+  const t = setup({ lines: () => lines });
+  await started(t);
+  t.session().rows(0, H);
+  t.session().passes[0].finish();
+  await until(() => t.events.filter((e) => e.type === 'map').length === 3, 'the first maps');
+  assert.deepEqual(t.controller.mapList().map((m) => m.id), IDS);
+  lines = ['Zn K'];
+  t.controller.settingsChanged({ lines: true, calibration: false });
+  await until(() => t.session().passes.length === 2, 'the recompute');
+  assert.deepEqual(t.controller.mapList(), [], 'the old maps (other lines) are not offered');
+  await assert.rejects(
+    t.view.request('exportMap', { mapId: 'line:Fe K', format: 'npy', display: DISPLAY, lo: 0, hi: 1 }),
+    /being computed/,
+  );
+  t.session().passes[1].finish();
+  await until(() => t.controller.state === 'ready', 'the new maps');
+  assert.deepEqual(t.controller.mapList().map((m) => m.id), ['total', 'line:Zn K']);
   await t.controller.dispose();
 });
 

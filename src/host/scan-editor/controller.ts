@@ -460,6 +460,7 @@ export class ScanEditorController {
   }
 
   private async exportMap(mapId: string, format: ExportFormat, display: DisplaySettings, lo: number, hi: number): Promise<{ path?: string }> {
+    if (this.phase !== 'ready') throw new Error('the maps are being computed: export them when the pass over the scan ends');
     const map = [...this.maps, ...this.windowMaps].find((m) => m.id === mapId);
     if (!map || !this.info) throw new Error(`no map "${mapId}" to export`);
     const size = { width: this.info.width, height: this.info.height, baseName: path.basename(this.deps.file).replace(/\.[^.]+$/, '') };
@@ -471,8 +472,12 @@ export class ScanEditorController {
     return { file: d.file, pickSavePath: (name, format) => d.pickSavePath(name, format), writeFile: (target, parts) => d.writeFile(target, parts), log: d.log, notify: (message) => d.endpoint.emit('notice', { level: 'info', message }) };
   }
 
-  /** The maps available now (for the "Export Map…" command's quick pick). */
+  /**
+   * The maps available now (for the "Export Map…" command's quick pick): none while a pass runs, since
+   * until it ends the maps held are the previous pass's (another calibration or other lines).
+   */
   mapList(): { id: string; label: string }[] {
+    if (this.phase !== 'ready') return [];
     return [...this.maps, ...this.windowMaps].map((m) => ({ id: m.id, label: m.label }));
   }
 
