@@ -21,6 +21,7 @@
  *  5. otherwise the last axis (channels last, the common layout and the old behaviour).
  * The two remaining axes are rows then columns, in their stored order.
  */
+import { transposeJs } from './transpose';
 
 export type ChannelAxis = 0 | 1 | 2;
 
@@ -163,13 +164,11 @@ export function pixelRanges(l: AxisLayout, row: number, col: number): [number, n
   return r;
 }
 
-const TILE = 64;
-
 /**
  * Reorder a hyperslab read in stored order into pixel-major `dst` (index pixel·C + ch), converting
  * to float32 on the way. Rows and columns keep their stored order, so the slab is `outer` blocks of
  * a C × `inner` matrix (outer = sizes before the channel axis, inner = sizes after it), each
- * transposed into `inner` × C. See `transposeInto` for why it is written the way it is.
+ * transposed into `inner` × C by transpose.ts's register-blocked loop (`transposeJs`).
  */
 export function toPixelMajor(src: ArrayLike<number> | BigInt64Array | BigUint64Array, sub: readonly number[], channelAxis: ChannelAxis, dst: Float32Array): void {
   const C = sub[channelAxis];
@@ -188,68 +187,6 @@ export function toPixelMajor(src: ArrayLike<number> | BigInt64Array | BigUint64A
     dst.set(src as ArrayLike<number>);
     return;
   }
-  for (let o = 0; o < outer; o++) transposeInto(src as ArrayLike<number>, o * C * inner, C, inner, dst);
+  for (let o = 0; o < outer; o++) transposeJs(src as ArrayLike<number>, o * C * inner, inner, C, inner, dst, o * C * inner);
 }
 
-/**
- * dst[base + i·C + ch] = s[base + ch·inner + i] for ch < C, i < inner.
- *
- * A plain double loop over 4096 channels × a row's pixels strides 8–16 KiB on one side and runs
- * ~10× slower than a copy. Here the matrix goes in TILE × TILE tiles (both sides stay in L1), and
- * within a tile in 4 × 4 register blocks: 4 channels × 4 adjacent pixels, so every source cache
- * line and destination line is used 4 times per visit. Measured on a 4096 × 512 u2 → f32 block in
- * isolation: ~1.1 ns per value, against ~2.1 ns for plain tiles and ~5 ns untiled (inside the
- * full bench/hdf5-axes.bench.ts run it is nearer 2.2 ns).
- */
-function transposeInto(s: ArrayLike<number>, base: number, C: number, inner: number, dst: Float32Array): void {
-  const C2 = 2 * C;
-  const C3 = 3 * C;
-  const n2 = 2 * inner;
-  const n3 = 3 * inner;
-  const n4 = 4 * inner;
-  for (let c0 = 0; c0 < C; c0 += TILE) {
-    const c1 = Math.min(C, c0 + TILE);
-    for (let i0 = 0; i0 < inner; i0 += TILE) {
-      const i1 = Math.min(inner, i0 + TILE);
-      let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        let di = base + i * C + c0;
-        let si = base + c0 * inner + i;
-        let ch = c0;
-        for (; ch + 4 <= c1; ch += 4, di += 4, si += n4) {
-          const a = si;
-          const b = si + inner;
-          const c = si + n2;
-          const d = si + n3;
-          dst[di] = s[a];
-          dst[di + 1] = s[b];
-          dst[di + 2] = s[c];
-          dst[di + 3] = s[d];
-          dst[di + C] = s[a + 1];
-          dst[di + C + 1] = s[b + 1];
-          dst[di + C + 2] = s[c + 1];
-          dst[di + C + 3] = s[d + 1];
-          dst[di + C2] = s[a + 2];
-          dst[di + C2 + 1] = s[b + 2];
-          dst[di + C2 + 2] = s[c + 2];
-          dst[di + C2 + 3] = s[d + 2];
-          dst[di + C3] = s[a + 3];
-          dst[di + C3 + 1] = s[b + 3];
-          dst[di + C3 + 2] = s[c + 3];
-          dst[di + C3 + 3] = s[d + 3];
-        }
-        for (; ch < c1; ch++, di++, si += inner) {
-          dst[di] = s[si];
-          dst[di + C] = s[si + 1];
-          dst[di + C2] = s[si + 2];
-          dst[di + C3] = s[si + 3];
-        }
-      }
-      for (; i < i1; i++) {
-        let di = base + i * C + c0;
-        let si = base + c0 * inner + i;
-        for (let ch = c0; ch < c1; ch++, di++, si += inner) dst[di] = s[si];
-      }
-    }
-  }
-}
