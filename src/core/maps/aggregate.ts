@@ -291,14 +291,10 @@ async function kernelPass(
   const E = kernel.edgeCount;
   await streamBlocks(range, rows, opts, read, (k, row0, n) => {
     kernel.accumulate(k, samples ?? 'f32', n * W, (p0, m, sums) => {
-      if (finiteFromSums) {
-        for (let i = 0, t = E - 1; i < m; i++, t += E) {
-          const total = sums[t];
-          if (total - total !== 0) {
-            checkFiniteRows(cube.path, cube.dtype, kernel.floats(k), n * W * C, row0, W, C);
-            throw new Error(`${cube.path}: pixel ${p0 + i} of the block at row ${row0} sums to ${total}, yet no sample is NaN or Inf`);
-          }
-        }
+      const bad = finiteFromSums ? firstNonFiniteTotal(sums, m, E) : -1;
+      if (bad >= 0) {
+        checkFiniteRows(cube.path, cube.dtype, kernel.floats(k), n * W * C, row0, W, C);
+        throw new Error(`${cube.path}: pixel ${p0 + bad} of the block at row ${row0} sums to ${sums[bad * E + E - 1]}, yet no sample is NaN or Inf`);
       }
       emit((row0 - range.from) * W + p0, m, sums);
     });
@@ -306,6 +302,19 @@ async function kernelPass(
   }, blockGrid(cube, opts));
   opts.onKernelStats?.({ ...kernel.stats, samples: samples ?? 'f32' });
   return kernel.spectra();
+}
+
+/**
+ * The first of `m` pixels whose total (edge sum E − 1) is NaN or ±Inf, or −1. Raw float32 rows skip
+ * the reader's NaN/Inf scan: a NaN or ±Inf sample makes its pixel's float64 total non-finite (finite
+ * float32 samples cannot: C · 3.4e38 is far below the float64 range).
+ */
+function firstNonFiniteTotal(sums: EdgeSums, m: number, E: number): number {
+  for (let i = 0, t = E - 1; i < m; i++, t += E) {
+    const total = sums[t];
+    if (total - total !== 0) return i;
+  }
+  return -1;
 }
 
 /** The kernel's sample type for rows (or tiles) the cube hands over raw; undefined → read them as float32. */
@@ -427,14 +436,10 @@ async function kernelTilePass(
     samples ? cube.readRawTile!(t.row0, t.rows, t.col0, t.cols, kernel.bytes(0), !finiteFromSums) : cube.readTile!(t.row0, t.rows, t.col0, t.cols, kernel.floats(0));
   await streamTiles(cube, range, shape, opts, read, (t) => {
     kernel.accumulate(0, samples ?? 'f32', t.rows * t.cols, (p0, m, sums) => {
-      if (finiteFromSums) {
-        for (let i = 0, at = E - 1; i < m; i++, at += E) {
-          const total = sums[at];
-          if (total - total !== 0) {
-            checkFiniteTile(cube, kernel.floats(0), t);
-            throw new Error(`${cube.path}: pixel ${p0 + i} of the tile at row ${t.row0}, column ${t.col0} sums to ${total}, yet no sample is NaN or Inf`);
-          }
-        }
+      const bad = finiteFromSums ? firstNonFiniteTotal(sums, m, E) : -1;
+      if (bad >= 0) {
+        checkFiniteTile(cube, kernel.floats(0), t);
+        throw new Error(`${cube.path}: pixel ${p0 + bad} of the tile at row ${t.row0}, column ${t.col0} sums to ${sums[bad * E + E - 1]}, yet no sample is NaN or Inf`);
       }
       // The kernel's chunk of pixels, cut where it wraps to the tile's next row.
       for (let p = p0; p < p0 + m; ) {
